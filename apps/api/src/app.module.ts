@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AccountsModule } from '@app/accounts';
+import { AuthModule } from '@app/auth';
+import { AppConfigService, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { DevicesModule } from '@app/devices';
+import { EventsModule } from '@app/events';
+import { HealthModule } from '@app/health';
+import { QrSessionsModule } from '@app/qr-sessions';
+import { RealtimeModule } from '@app/realtime';
+import { TokensModule } from '@app/tokens';
+
+/** The composition root: which modules make up the API. Each module's behaviour lives in its library. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfigService): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        EventsModule,
+        AccountsModule,
+        TokensModule,
+        DevicesModule,
+        AuthModule,
+        QrSessionsModule,
+        RealtimeModule,
+        HealthModule,
+      ],
+    };
+  }
+}

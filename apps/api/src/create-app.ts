@@ -1,0 +1,26 @@
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createValidationPipe, HttpErrorFilter } from '@app/common';
+import type { AppConfigService } from '@app/config';
+import { AppModule } from './app.module';
+
+/**
+ * Builds the HTTP application with everything that is not a module: prefix, body limits, validation, error bodies.
+ * `main.ts` and the end-to-end tests both use it, so the tests exercise exactly what users run.
+ */
+export async function createApp(config: AppConfigService, options: { logger?: false } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: options.logger === false ? false : ['log', 'warn', 'error'],
+  });
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  // Oversized bodies are refused by the parser before they are buffered whole (413 payload_too_large).
+  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.setGlobalPrefix('api', { exclude: [{ path: 'q/:id', method: RequestMethod.GET }] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.enableCors({ origin: true, exposedHeaders: ['Retry-After'] });
+  return app;
+}

@@ -1,0 +1,40 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AppConfigService, type AppConfig } from '@app/config';
+import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@app/database';
+
+const logger = new Logger('Runtime');
+
+/** The JWT secret: `JWT_SECRET`, or one generated on first start and kept (mode 0600) under the data directory. */
+export function resolveJwtSecret(config: AppConfig): string {
+  if (config.jwtSecret) return config.jwtSecret;
+  const dir = resolve(config.dataDir);
+  const file = join(dir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  logger.log(`generated a JWT secret in ${file}`);
+  return secret;
+}
+
+/**
+ * Everything the app needs before Nest starts: a database (`DATABASE_URL`, or an embedded PostgreSQL under the data
+ * directory), its migrations applied, and the JWT secret.
+ */
+export async function prepareRuntime(config: AppConfig): Promise<{ config: AppConfigService; embedded?: EmbeddedDatabase }> {
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const dataDir = join(resolve(config.dataDir), 'postgres');
+    logger.log(`DATABASE_URL is unset: starting the embedded PostgreSQL in ${dataDir}`);
+    embedded = await startEmbeddedPostgres({ dataDir, database: 'qr_login' });
+    databaseUrl = embedded.url;
+  }
+  const applied = await runMigrations(databaseUrl);
+  if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
+  if (config.redisUrl) logger.warn('REDIS_URL is set but not needed: events travel through PostgreSQL LISTEN/NOTIFY');
+  return { config: new AppConfigService({ ...config, databaseUrl, jwtSecret: resolveJwtSecret(config) }), embedded };
+}

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@app/common';
+import type { AccountView } from '@app/contract';
+import type { Account } from './account.entity';
+import { AccountsRepository } from './accounts.repository';
+import { decoyHash, hashPassword, verifyPassword } from './password-hasher';
+
+export function toAccountView(account: Pick<Account, 'id' | 'username' | 'displayName'>): AccountView {
+  return { id: account.id, username: account.username, displayName: account.displayName };
+}
+
+@Injectable()
+export class AccountsService {
+  constructor(private readonly accounts: AccountsRepository) {}
+
+  async register(input: { username: string; password: string; displayName?: string }): Promise<Account> {
+    const account = await this.accounts.create({
+      username: input.username,
+      displayName: input.displayName ?? input.username,
+      passwordHash: await hashPassword(input.password),
+    });
+    if (!account) throw new DomainError('username_taken', `The username "${input.username}" is taken.`);
+    return account;
+  }
+
+  /** Answers the account whose password this is, or fails with `invalid_credentials` in the same time either way. */
+  async authenticate(username: string, password: string): Promise<Account> {
+    const account = await this.accounts.findByUsername(username);
+    const matches = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
+    if (!account || !matches) throw new DomainError('invalid_credentials', 'Wrong username or password.');
+    return account;
+  }
+
+  async get(id: string): Promise<Account> {
+    const account = await this.accounts.findById(id);
+    if (!account) throw new DomainError('not_found', 'No such account.');
+    return account;
+  }
+}

@@ -1,0 +1,18 @@
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+
+export const USERNAME_PATTERN = /^[a-z0-9._-]{3,64}$/;
+
+export class CreateAccountDto {
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: 'username must be 3-64 characters of a-z, 0-9, ".", "_" and "-"' })
+  username: string;
+
+  @IsString()
+  @Length(8, 256, { message: 'password must be 8-256 characters' })
+  password: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 100, { message: 'displayName must be 1-100 characters' })
+  displayName?: string;
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '@app/common';
+import { AccountsService, toAccountView } from '@app/accounts';
+import type { AccountView, DeviceView, LoginResult } from '@app/contract';
+import { DevicesRepository, type DeviceDto } from '@app/devices';
+import { TokensService, type AuthContext } from '@app/tokens';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountsService,
+    private readonly devices: DevicesRepository,
+    private readonly tokens: TokensService,
+  ) {}
+
+  /** Password sign-in: the token is bound to the account and to the device that signed in. */
+  async login(username: string, password: string, device: DeviceDto): Promise<LoginResult> {
+    const account = await this.accounts.authenticate(username, password);
+    return this.dataSource.transaction(async (manager) => {
+      const row = await this.devices.upsertForSignIn(manager, {
+        accountId: account.id,
+        clientDeviceId: device.id,
+        type: device.type,
+        name: device.name ?? null,
+      });
+      return this.tokens.issue(
+        manager,
+        { account: toAccountView(account), device: { rowId: row.id, id: row.clientDeviceId, type: row.type, name: row.name } },
+        'password',
+      );
+    });
+  }
+
+  async logout(auth: AuthContext): Promise<void> {
+    await this.tokens.revoke(auth.tokenId, 'logout');
+  }
+
+  async me(auth: AuthContext): Promise<{ account: AccountView; device: DeviceView }> {
+    const [account, device] = await Promise.all([this.accounts.get(auth.accountId), this.devices.findById(auth.deviceRowId)]);
+    if (!device) throw new DomainError('token_revoked', 'This device no longer exists; sign in again.');
+    return { account: toAccountView(account), device: { id: device.clientDeviceId, type: device.type, name: device.name } };
+  }
+}

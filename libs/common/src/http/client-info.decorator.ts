@@ -1,0 +1,8 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { clientInfoOf } from './client-info';
+
+/** Injects the caller's IP and user agent into a controller method. */
+export const Client = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
+  clientInfoOf(ctx.switchToHttp().getRequest<Request>()),
+);

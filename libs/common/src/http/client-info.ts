@@ -1,0 +1,23 @@
+import type { Request } from 'express';
+
+/** Where a request came from, as recorded in QR sessions and audit rows. */
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+const MAX_USER_AGENT = 512;
+
+export function clientInfoOf(request: Pick<Request, 'ip' | 'headers'> & { socket?: { remoteAddress?: string } }): ClientInfo {
+  const ip = request.ip ?? request.socket?.remoteAddress ?? null;
+  const userAgent = request.headers['user-agent'];
+  return {
+    ip: ip ? normaliseIp(ip) : null,
+    userAgent: typeof userAgent === 'string' && userAgent.length > 0 ? userAgent.slice(0, MAX_USER_AGENT) : null,
+  };
+}
+
+/** `::ffff:127.0.0.1` is how Node shows IPv4 peers on a dual-stack socket; people expect `127.0.0.1`. */
+export function normaliseIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice('::ffff:'.length) : ip;
+}

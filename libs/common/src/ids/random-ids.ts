@@ -1,0 +1,26 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** An opaque public id with 128 bits of randomness (22 url-safe characters). */
+export function newPublicId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** A secret with 256 bits of randomness (43 url-safe characters): shown once, stored only as its SHA-256. */
+export function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export const PUBLIC_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+export const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** SHA-256 as 64 hex characters: enough for secrets that already carry 256 bits of randomness. */
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** Compares a presented secret with a stored hash in constant time. */
+export function secretMatchesHash(secret: string, hashHex: string): boolean {
+  const presented = Buffer.from(sha256Hex(secret), 'hex');
+  const stored = Buffer.from(hashHex, 'hex');
+  return presented.length === stored.length && timingSafeEqual(presented, stored);
+}

@@ -1,0 +1,51 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('answers the contract defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      jwtSecret: undefined,
+      publicUrl: 'http://localhost:3000',
+      dataDir: '.data',
+      qrTtlSeconds: 120,
+      scanTicketTtlSeconds: 60,
+      rateLimits: true,
+    });
+  });
+
+  it('derives PUBLIC_URL from PORT and trims a trailing slash from an explicit one', () => {
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ PUBLIC_URL: 'https://login.example.com/' }).publicUrl).toBe('https://login.example.com');
+  });
+
+  it('reports every bad value at once, naming the variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        QR_TTL_SECONDS: '0',
+        DATABASE_URL: 'mysql://root:hunter2@db/x',
+        JWT_SECRET: 'short',
+        RATE_LIMITS: 'maybe',
+        ADMIN_USERNAME: 'root',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/PORT must be a whole number/);
+    expect(problems).toMatch(/QR_TTL_SECONDS must be a whole number from 1/);
+    expect(problems).toMatch(/DATABASE_URL must be a URL starting with postgres:/);
+    expect(problems).toMatch(/JWT_SECRET must be at least 32 characters/);
+    expect(problems).toMatch(/RATE_LIMITS must be "on" or "off"/);
+    expect(problems).toMatch(/ADMIN_USERNAME and ADMIN_PASSWORD must be set together/);
+    expect(problems).not.toContain('hunter2');
+  });
+
+  it('reads RATE_LIMITS=off', () => {
+    expect(loadConfig({ RATE_LIMITS: 'off' }).rateLimits).toBe(false);
+  });
+});

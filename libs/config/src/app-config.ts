@@ -1,0 +1,126 @@
+/**
+ * The service's configuration, read from the environment once at start and validated as a whole so that every
+ * problem is reported at once, with the variable's name and what it should look like.
+ */
+export interface AppConfig {
+  port: number;
+  /** Unset: the bootstrap starts an embedded PostgreSQL and fills this in before the app is built. */
+  databaseUrl: string | undefined;
+  /** Unset: generated once and kept under the data directory. */
+  jwtSecret: string | undefined;
+  publicUrl: string;
+  dataDir: string;
+  qrTtlSeconds: number;
+  scanTicketTtlSeconds: number;
+  accessTokenTtlSeconds: number;
+  /** How long the secret holder may still read `login` after confirmation, at least (contract §3). */
+  loginPickupSeconds: number;
+  /** Safety-net sweep for sessions whose expiry timer no process held (e.g. all were down at that moment). */
+  expirySweepSeconds: number;
+  longPollMaxSeconds: number;
+  adminUsername: string | undefined;
+  adminPassword: string | undefined;
+  redisUrl: string | undefined;
+  rateLimits: boolean;
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  }
+
+  onOff(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+    if (['off', 'false', '0', 'no'].includes(raw)) return false;
+    this.problems.push(`${name} must be "on" or "off" (got "${raw}")`);
+    return fallback;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (!protocols.includes(url.protocol)) throw new Error('protocol');
+      return raw;
+    } catch {
+      this.problems.push(`${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')} (got "${redact(raw)}")`);
+      return undefined;
+    }
+  }
+}
+
+/** Never echo a password that sits inside a URL back into logs. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new Reader(env);
+  const port = read.int('PORT', 3000, 0, 65535);
+  const publicUrl = (read.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const jwtSecret = read.string('JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    read.problems.push('JWT_SECRET must be at least 32 characters (or unset, to generate one under the data directory)');
+  }
+  const adminUsername = read.string('ADMIN_USERNAME');
+  const adminPassword = read.string('ADMIN_PASSWORD');
+  if ((adminUsername === undefined) !== (adminPassword === undefined)) {
+    read.problems.push('ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
+  }
+  if (adminUsername !== undefined && !/^[a-z0-9._-]{3,64}$/.test(adminUsername)) {
+    read.problems.push('ADMIN_USERNAME must be 3-64 characters of a-z, 0-9, ".", "_" and "-"');
+  }
+  if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 256)) {
+    read.problems.push('ADMIN_PASSWORD must be 8-256 characters');
+  }
+  const qrTtlSeconds = read.int('QR_TTL_SECONDS', 120, 1, 3600);
+  const config: AppConfig = {
+    port,
+    databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    jwtSecret,
+    publicUrl,
+    dataDir: read.string('DATA_DIR') ?? '.data',
+    qrTtlSeconds,
+    scanTicketTtlSeconds: read.int('SCAN_TICKET_TTL_SECONDS', 60, 1, 3600),
+    accessTokenTtlSeconds: read.int('ACCESS_TOKEN_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
+    loginPickupSeconds: 60,
+    expirySweepSeconds: read.int('EXPIRY_SWEEP_SECONDS', 10, 1, 3600),
+    longPollMaxSeconds: 30,
+    adminUsername,
+    adminPassword,
+    redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    rateLimits: read.onOff('RATE_LIMITS', true),
+    trustProxy: read.onOff('TRUST_PROXY', false),
+    bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}

@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './devices';
+export * from './qr-sessions';

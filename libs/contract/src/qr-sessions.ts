@@ -1,0 +1,83 @@
+import type { DeviceType } from './devices';
+
+/**
+ * The wire shapes of the public contract (§2-§4), shared by the server and its clients so that a renamed field
+ * breaks the build rather than a user. Pure types and constants: no framework imports here.
+ */
+export const QR_STATUSES = ['pending', 'scanned', 'confirmed', 'rejected', 'cancelled', 'expired'] as const;
+export type QrStatus = (typeof QR_STATUSES)[number];
+
+export interface AccountView {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+export interface DeviceView {
+  id: string;
+  type: DeviceType;
+  name: string | null;
+}
+
+/** What a successful sign-in gives a client: by password (`POST /api/auth/login`) or by QR (`snapshot.login`). */
+export interface LoginResult {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresAt: string;
+  account: AccountView;
+  device: DeviceView;
+}
+
+/** A QR session as its secret holder (the desktop) sees it. */
+export interface QrSessionSnapshot {
+  id: string;
+  status: QrStatus;
+  expiresAt: string;
+  scannedAt?: string;
+  scannedBy?: { displayName: string };
+  login?: LoginResult;
+}
+
+export interface CreatedQrSession {
+  id: string;
+  secret: string;
+  status: 'pending';
+  expiresAt: string;
+  qrContent: string;
+  qrImage?: string;
+}
+
+export interface ScanResult {
+  id: string;
+  status: 'scanned';
+  scanTicket: string;
+  ticketExpiresAt: string;
+  requester: {
+    device: { type: DeviceType; name: string | null };
+    ip: string | null;
+    userAgent: string | null;
+    createdAt: string;
+  };
+}
+
+/** The Socket.IO namespace of §4 and what the server emits into a session's room. */
+export const QR_NAMESPACE = '/qr';
+
+export interface QrServerToClientEvents {
+  status: (snapshot: QrSessionSnapshot) => void;
+  scanned: (snapshot: QrSessionSnapshot) => void;
+  confirmed: (snapshot: QrSessionSnapshot) => void;
+  rejected: (snapshot: QrSessionSnapshot) => void;
+  cancelled: (snapshot: QrSessionSnapshot) => void;
+  expired: (snapshot: QrSessionSnapshot) => void;
+}
+
+/** The desktop sends nothing after the handshake; it authenticates with `auth: QrSocketAuth`. */
+export type QrClientToServerEvents = Record<string, never>;
+
+export interface QrSocketAuth {
+  qrId: string;
+  secret: string;
+}
+
+export type QrPushEvent = Exclude<keyof QrServerToClientEvents, 'status'>;

@@ -1,0 +1,32 @@
+import type { DataSourceOptions } from 'typeorm';
+import { Account } from '@app/accounts';
+import { Device } from '@app/devices';
+import { AccessToken } from '@app/tokens';
+import { QrSession, QrSessionEvent } from '@app/qr-sessions';
+import { MIGRATIONS } from './migrations';
+
+export const ENTITIES = [Account, Device, AccessToken, QrSession, QrSessionEvent];
+
+/**
+ * The one set of DataSource options: used by the app, by `ormconfig.ts` (the TypeORM CLI) and by the tests.
+ * The schema only ever changes through migrations.
+ */
+export function createDataSourceOptions(url: string, overrides: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error', 'warn', 'migration'],
+    extra: {
+      max: overrides.poolSize ?? 20,
+      application_name: overrides.applicationName ?? 'qr-login',
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export * from './pg-event-bus';
+export * from './events.module';

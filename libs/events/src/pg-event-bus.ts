@@ -1,0 +1,135 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import pg from 'pg';
+import type { EntityManager } from 'typeorm';
+import { AppConfigService } from '@app/config';
+
+type Handler = (payload: unknown) => void;
+
+const CHANNEL_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 5000;
+
+/**
+ * The cross-process event bus, on PostgreSQL itself: changes are published with `pg_notify` inside the transaction that
+ * makes them (so an event exists if and only if its change committed) and every process receives them on one dedicated
+ * `LISTEN` connection. Handlers run in-process; nothing here holds a pooled connection while waiting.
+ *
+ * When the listening connection drops, events may have been missed: the bus reconnects with backoff and then tells
+ * its `onReconnect` handlers, which re-read the state they care about.
+ */
+@Injectable()
+export class PgEventBus implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(PgEventBus.name);
+  private readonly handlers = new Map<string, Set<Handler>>();
+  private readonly reconnectHandlers = new Set<() => void>();
+  private client: pg.Client | undefined;
+  private connected = false;
+  private stopped = false;
+  private reconnectDelay = RECONNECT_MIN_MS;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly config: AppConfigService) {}
+
+  get isListening(): boolean {
+    return this.connected;
+  }
+
+  /** Publishes within the caller's transaction: delivered to every process if, and only if, it commits. */
+  async publish(manager: EntityManager, channel: string, payload: unknown): Promise<void> {
+    await manager.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify(payload)]);
+  }
+
+  subscribe(channel: string, handler: Handler): () => void {
+    if (!CHANNEL_PATTERN.test(channel)) throw new Error(`Invalid channel name "${channel}"`);
+    let set = this.handlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+      if (this.connected) void this.listen(this.client!, channel).catch((error) => this.lost(error));
+    }
+    set.add(handler);
+    return () => set!.delete(handler);
+  }
+
+  /** Called after the listening connection came back: events published meanwhile were not received. */
+  onReconnect(handler: () => void): () => void {
+    this.reconnectHandlers.add(handler);
+    return () => this.reconnectHandlers.delete(handler);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.connect();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    this.client = undefined;
+    this.connected = false;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.config.databaseUrl,
+      application_name: 'qr-login-listener',
+      keepAlive: true,
+    });
+    client.on('notification', (message) => this.dispatch(message.channel, message.payload));
+    client.on('error', (error) => this.lost(error, client));
+    client.on('end', () => this.lost(new Error('listener connection ended'), client));
+    this.client = client;
+    await client.connect();
+    for (const channel of this.handlers.keys()) await this.listen(client, channel);
+    this.connected = true;
+    this.reconnectDelay = RECONNECT_MIN_MS;
+  }
+
+  private listen(client: pg.Client, channel: string): Promise<unknown> {
+    return client.query(`LISTEN ${channel}`);
+  }
+
+  private dispatch(channel: string, raw: string | undefined): void {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw ?? 'null');
+    } catch {
+      this.logger.warn(`ignored a malformed notification on ${channel}`);
+      return;
+    }
+    for (const handler of this.handlers.get(channel) ?? []) {
+      try {
+        handler(payload);
+      } catch (error) {
+        this.logger.error(`event handler failed on ${channel}`, (error as Error).stack);
+      }
+    }
+  }
+
+  private lost(error: unknown, client?: pg.Client): void {
+    if (this.stopped || (client && client !== this.client)) return;
+    if (this.connected) this.logger.warn(`event listener lost its connection: ${(error as Error).message}`);
+    this.connected = false;
+    this.client = undefined;
+    client?.removeAllListeners('end');
+    void client?.end().catch(() => undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(async () => {
+      this.reconnectTimer = undefined;
+      try {
+        await this.connect();
+        this.logger.log('event listener reconnected');
+        for (const handler of this.reconnectHandlers) handler();
+      } catch (error) {
+        this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
+        this.lost(error, this.client);
+      }
+    }, this.reconnectDelay);
+    this.reconnectTimer.unref();
+  }
+}

@@ -1,0 +1,72 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { QrSessionSnapshot, QrStatus } from '@app/contract';
+import { PgEventBus } from '@app/events';
+import { isChangeMessage, QR_EVENTS_CHANNEL } from './qr-session-change';
+import type { QrSessionEventType } from './qr-session-event.entity';
+import { QrSnapshots } from './qr-snapshots';
+
+/** A committed change as this process's listeners receive it. */
+export interface QrSessionChange {
+  type: QrSessionEventType;
+  id: string;
+  status: QrStatus;
+  expiresAt: string;
+  /** The snapshot to deliver; for `confirmed` it is read once (with `login`) however many listeners ask. */
+  snapshot(): Promise<QrSessionSnapshot>;
+}
+
+type Listener = (change: QrSessionChange) => void;
+
+/**
+ * Turns the bus's raw messages into {@link QrSessionChange}s for in-process listeners: the Socket.IO gateway, the
+ * long-poll waiters and the expiry scheduler.
+ */
+@Injectable()
+export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(QrSessionChanges.name);
+  private readonly listeners = new Set<Listener>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly bus: PgEventBus,
+    private readonly snapshots: QrSnapshots,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.bus.subscribe(QR_EVENTS_CHANNEL, (payload) => this.deliver(payload));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Called after the bus reconnected: changes may have been missed, so listeners re-read what they watch. */
+  onResync(listener: () => void): () => void {
+    return this.bus.onReconnect(listener);
+  }
+
+  private deliver(payload: unknown): void {
+    if (!isChangeMessage(payload)) {
+      this.logger.warn('ignored a malformed QR session change');
+      return;
+    }
+    const { type, snapshot } = payload;
+    let loaded: Promise<QrSessionSnapshot> | undefined;
+    const change: QrSessionChange = {
+      type,
+      id: snapshot.id,
+      status: snapshot.status,
+      expiresAt: snapshot.expiresAt,
+      snapshot: () =>
+        type === 'confirmed'
+          ? (loaded ??= this.snapshots.load(snapshot.id).then((full) => full ?? snapshot))
+          : Promise.resolve(snapshot),
+    };
+    for (const listener of this.listeners) listener(change);
+  }
+}

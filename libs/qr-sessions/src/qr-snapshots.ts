@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfigService } from '@app/config';
+import type { QrSessionSnapshot } from '@app/contract';
+import { TokensService } from '@app/tokens';
+import { QrSessionsRepository, type QrSessionRow, type QrSessionView } from './qr-sessions.repository';
+
+/** Builds the snapshot of contract §3 from stored rows; the only place that decides whether `login` is shown. */
+@Injectable()
+export class QrSnapshots {
+  constructor(
+    private readonly sessions: QrSessionsRepository,
+    private readonly tokens: TokensService,
+    private readonly config: AppConfigService,
+  ) {}
+
+  /** The snapshot without `login`: safe to publish on the bus. */
+  of(session: QrSessionRow): QrSessionSnapshot {
+    const snapshot: QrSessionSnapshot = {
+      id: session.id,
+      status: session.status,
+      expiresAt: session.expiresAt.toISOString(),
+    };
+    if (session.scannedAt) {
+      snapshot.scannedAt = session.scannedAt.toISOString();
+      if (session.scannedByDisplayName !== null) snapshot.scannedBy = { displayName: session.scannedByDisplayName };
+    }
+    return snapshot;
+  }
+
+  /**
+   * The full snapshot, with `login` while the secret holder may still pick it up: until `expiresAt` or
+   * `loginPickupSeconds` after confirmation, whichever is later, and only while the token still stands.
+   */
+  ofView({ session, login }: QrSessionView, now = Date.now()): QrSessionSnapshot {
+    const snapshot = this.of(session);
+    if (session.status !== 'confirmed' || !login || login.revokedAt || !session.confirmedAt) return snapshot;
+    const pickupEnds = Math.max(session.expiresAt.getTime(), session.confirmedAt.getTime() + this.config.loginPickupSeconds * 1000);
+    if (now >= pickupEnds) return snapshot;
+    snapshot.login = this.tokens.loginResult(
+      { id: login.tokenId, issuedAt: login.issuedAt, expiresAt: login.expiresAt },
+      { account: login.account, device: login.device },
+    );
+    return snapshot;
+  }
+
+  async load(id: string): Promise<QrSessionSnapshot | null> {
+    const view = await this.sessions.findView(id);
+    return view ? this.ofView(view) : null;
+  }
+}

@@ -1,0 +1,50 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import type { Account } from '@app/accounts';
+import type { Device } from '@app/devices';
+
+export const TOKEN_GRANTS = ['password', 'qr'] as const;
+export type TokenGrant = (typeof TOKEN_GRANTS)[number];
+export const TOKEN_REVOKE_REASONS = ['logout', 'device_signed_out', 'admin'] as const;
+export type TokenRevokeReason = (typeof TOKEN_REVOKE_REASONS)[number];
+
+/**
+ * The record of one issued access token (its `jti`). The token string itself is never stored: the signature proves it,
+ * this row says whether it still stands. Revocation is a timestamp here, checked on every request.
+ */
+@Entity({ name: 'access_tokens' })
+@Index('ix_access_tokens_device_active', ['deviceId'], { where: 'revoked_at IS NULL' })
+@Index('ix_access_tokens_account', ['accountId'])
+export class AccessToken {
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_access_tokens' })
+  id: string;
+
+  @Column({ name: 'account_id', type: 'uuid' })
+  accountId: string;
+
+  @ManyToOne('Account', { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_id', foreignKeyConstraintName: 'fk_access_tokens_account' })
+  account?: Relation<Account>;
+
+  @Column({ name: 'device_id', type: 'uuid' })
+  deviceId: string;
+
+  @ManyToOne('Device', { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_access_tokens_device' })
+  device?: Relation<Device>;
+
+  /** How the token was obtained: a password sign-in, or a QR sign-in confirmed from a phone. */
+  @Column({ name: 'grant_type', type: 'enum', enum: TOKEN_GRANTS, enumName: 'token_grant' })
+  grant: TokenGrant;
+
+  @Column({ name: 'issued_at', type: 'timestamptz' })
+  issuedAt: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt: Date | null;
+
+  @Column({ name: 'revoke_reason', type: 'enum', enum: TOKEN_REVOKE_REASONS, enumName: 'token_revoke_reason', nullable: true })
+  revokeReason: TokenRevokeReason | null;
+}

@@ -1,0 +1,27 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import type { AuthContext } from './auth-context';
+import { TokensService } from './tokens.service';
+
+export type AuthenticatedRequest = Request & { auth: AuthContext };
+
+function header(request: Request, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The one guard of every protected route: bearer token plus the device headers it is bound to. */
+@Injectable()
+export class AccessTokenGuard implements CanActivate {
+  constructor(private readonly tokens: TokensService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    request.auth = await this.tokens.authenticate({
+      authorization: header(request, 'authorization'),
+      deviceId: header(request, 'x-device-id'),
+      deviceType: header(request, 'x-device-type'),
+    });
+    return true;
+  }
+}

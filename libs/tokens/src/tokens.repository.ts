@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AccessToken, type TokenGrant, type TokenRevokeReason } from './access-token.entity';
+
+/** What the guard needs to know of a presented token, read in one round trip. */
+export interface TokenState {
+  id: string;
+  accountId: string;
+  deviceId: string;
+  revokedAt: Date | null;
+  expiresAt: Date;
+}
+
+@Injectable()
+export class TokensRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(
+    manager: EntityManager,
+    token: { id: string; accountId: string; deviceId: string; grant: TokenGrant; issuedAt: Date; expiresAt: Date },
+  ): Promise<void> {
+    await manager.insert(AccessToken, { ...token, revokedAt: null, revokeReason: null });
+  }
+
+  /**
+   * Reads the token's state for an authenticated request and, in the same statement, notes that its device was seen
+   * (at most once a minute, so that a busy client does not turn every read into a write).
+   */
+  async findForRequest(tokenId: string): Promise<TokenState | null> {
+    const rows: Array<{ id: string; account_id: string; device_id: string; revoked_at: Date | null; expires_at: Date }> =
+      await this.dataSource.query(
+        `WITH token AS (
+           SELECT id, account_id, device_id, revoked_at, expires_at FROM access_tokens WHERE id = $1
+         ), seen AS (
+           UPDATE devices SET last_seen_at = now()
+            WHERE id = (SELECT device_id FROM token WHERE revoked_at IS NULL)
+              AND last_seen_at < now() - interval '60 seconds'
+         )
+         SELECT * FROM token`,
+        [tokenId],
+      );
+    const row = rows[0];
+    return row
+      ? { id: row.id, accountId: row.account_id, deviceId: row.device_id, revokedAt: row.revoked_at, expiresAt: row.expires_at }
+      : null;
+  }
+
+  /** Revokes one token; answers whether it was still standing. */
+  async revoke(tokenId: string, reason: TokenRevokeReason): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(AccessToken)
+      .set({ revokedAt: () => 'now()', revokeReason: reason })
+      .where('id = :tokenId AND revoked_at IS NULL', { tokenId })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Revokes every standing token of a device; answers how many. */
+  async revokeAllOfDevice(manager: EntityManager, deviceId: string, reason: TokenRevokeReason): Promise<number> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(AccessToken)
+      .set({ revokedAt: () => 'now()', revokeReason: reason })
+      .where('device_id = :deviceId AND revoked_at IS NULL', { deviceId })
+      .execute();
+    return result.affected ?? 0;
+  }
+}

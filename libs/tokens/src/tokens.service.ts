@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '@app/common';
+import { AppConfigService } from '@app/config';
+import { DEVICE_ID_PATTERN, isDeviceType, type AccountView, type DeviceView, type LoginResult } from '@app/contract';
+import type { TokenGrant, TokenRevokeReason } from './access-token.entity';
+import type { AccessTokenClaims, AuthContext } from './auth-context';
+import { TokensRepository } from './tokens.repository';
+
+/** The account and device a token is for, as the sign-in answer shows them. */
+export interface TokenSubject {
+  account: AccountView;
+  device: DeviceView & { rowId: string };
+}
+
+/** The stored facts of a token from which its string can be derived again (HS256 signing is deterministic). */
+export interface IssuedToken {
+  id: string;
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
+const ALGORITHM = 'HS256';
+
+@Injectable()
+export class TokensService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly tokens: TokensRepository,
+    private readonly config: AppConfigService,
+  ) {}
+
+  /** Records a new token for an account's device inside the caller's transaction. */
+  async record(manager: EntityManager, accountId: string, deviceRowId: string, grant: TokenGrant): Promise<IssuedToken> {
+    // Whole seconds, because JWT times are whole seconds and the stored row must re-sign to the same string.
+    const issuedAtSeconds = Math.floor(Date.now() / 1000);
+    const token: IssuedToken = {
+      id: randomUUID(),
+      issuedAt: new Date(issuedAtSeconds * 1000),
+      expiresAt: new Date((issuedAtSeconds + this.config.accessTokenTtlSeconds) * 1000),
+    };
+    await this.tokens.insert(manager, { ...token, accountId, deviceId: deviceRowId, grant });
+    return token;
+  }
+
+  /** Records a new token for the subject and answers the sign-in result. */
+  async issue(manager: EntityManager, subject: TokenSubject, grant: TokenGrant): Promise<LoginResult> {
+    const token = await this.record(manager, subject.account.id, subject.device.rowId, grant);
+    return this.loginResult(token, subject);
+  }
+
+  /**
+   * The sign-in answer for a token already recorded. Lets the QR flow hand the desktop its token on every snapshot read
+   * within the pickup window without ever storing the token string.
+   */
+  loginResult(token: IssuedToken, subject: TokenSubject): LoginResult {
+    const claims: AccessTokenClaims = {
+      sub: subject.account.id,
+      jti: token.id,
+      did: subject.device.id,
+      dty: subject.device.type,
+      iat: Math.floor(token.issuedAt.getTime() / 1000),
+      exp: Math.floor(token.expiresAt.getTime() / 1000),
+    };
+    return {
+      accessToken: this.jwt.sign(claims, { algorithm: ALGORITHM }),
+      tokenType: 'Bearer',
+      expiresAt: token.expiresAt.toISOString(),
+      account: subject.account,
+      device: { id: subject.device.id, type: subject.device.type, name: subject.device.name },
+    };
+  }
+
+  /**
+   * Checks, in this order: a bearer token is present; the device headers are well-formed; the signature, algorithm and
+   * expiry hold; the token was issued to the device that presents it; the token was not revoked.
+   */
+  async authenticate(headers: {
+    authorization?: string;
+    deviceId?: string;
+    deviceType?: string;
+  }): Promise<AuthContext> {
+    const match = /^Bearer ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*)$/.exec(headers.authorization ?? '');
+    if (!match) throw new DomainError('unauthorized', 'Send "Authorization: Bearer <accessToken>".');
+    if (headers.deviceId === undefined || !DEVICE_ID_PATTERN.test(headers.deviceId)) {
+      throw new DomainError('validation_failed', 'X-Device-Id must be 8-128 characters of A-Z a-z 0-9 . _ : -');
+    }
+    if (headers.deviceType !== undefined && !isDeviceType(headers.deviceType)) {
+      throw new DomainError('validation_failed', 'X-Device-Type must be one of ios, android, pc, web');
+    }
+    const claims = await this.verify(match[1]);
+    if (claims.did !== headers.deviceId || (headers.deviceType !== undefined && claims.dty !== headers.deviceType)) {
+      throw new DomainError('device_mismatch', 'This token was issued to another device.');
+    }
+    const state = await this.tokens.findForRequest(claims.jti);
+    if (!state || state.accountId !== claims.sub) throw new DomainError('unauthorized', 'Unknown token.');
+    if (state.revokedAt) throw new DomainError('token_revoked', 'This token was revoked; sign in again.');
+    return {
+      tokenId: state.id,
+      accountId: state.accountId,
+      deviceRowId: state.deviceId,
+      clientDeviceId: claims.did,
+      deviceType: claims.dty,
+    };
+  }
+
+  async revoke(tokenId: string, reason: TokenRevokeReason): Promise<void> {
+    await this.tokens.revoke(tokenId, reason);
+  }
+
+  private async verify(token: string): Promise<AccessTokenClaims> {
+    let claims: Partial<AccessTokenClaims>;
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, { algorithms: [ALGORITHM] });
+    } catch (error) {
+      const expired = (error as Error).name === 'TokenExpiredError';
+      throw new DomainError('unauthorized', expired ? 'The token has expired; sign in again.' : 'The token is not valid.');
+    }
+    const wellFormed =
+      typeof claims.sub === 'string' &&
+      typeof claims.jti === 'string' &&
+      /^[0-9a-f-]{36}$/.test(claims.jti) &&
+      typeof claims.did === 'string' &&
+      isDeviceType(claims.dty);
+    if (!wellFormed) throw new DomainError('unauthorized', 'The token is not valid.');
+    return claims as AccessTokenClaims;
+  }
+}

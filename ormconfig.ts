@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { createDataSourceOptions } from '@app/database';
+
+/**
+ * The DataSource of the TypeORM CLI (`npm run migration:generate`, `migration:run`, `migration:revert`): the same
+ * options as the app. The CLI needs a database to compare with, so DATABASE_URL must be set here.
+ */
+const url = process.env.DATABASE_URL;
+if (!url) throw new Error('Set DATABASE_URL to the database the TypeORM CLI should use.');
+
+export default new DataSource(createDataSourceOptions(url));

@@ -1,0 +1,46 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppConfigService, loadConfig } from '@app/config';
+import { createApp } from '../../apps/api/src/create-app';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export const TEST_PUBLIC_URL = 'http://qr.test';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  /** Where the app listens, e.g. http://127.0.0.1:41234 (a free port). */
+  url: string;
+  config: AppConfigService;
+  dataSource: DataSource;
+  http(): ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real application (the same `createApp` as `npm start`) on a free port, over a database of its own.
+ * `env` takes the same variables as the service, e.g. `{ QR_TTL_SECONDS: '1' }`.
+ */
+export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
+  const db = database ?? (await createTestDatabase());
+  const base = loadConfig({ PUBLIC_URL: TEST_PUBLIC_URL, RATE_LIMITS: 'off', EXPIRY_SWEEP_SECONDS: '1', ...env });
+  const config = new AppConfigService({
+    ...base,
+    databaseUrl: db.url,
+    jwtSecret: base.jwtSecret ?? 'test-secret-that-is-long-enough-for-hs256-0123456789',
+  });
+  const app = await createApp(config, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    url,
+    config,
+    dataSource: app.get(DataSource),
+    http: () => request(app.getHttpServer()),
+    close: async () => {
+      await app.close();
+      if (!database) await db.drop();
+    },
+  };
+}
