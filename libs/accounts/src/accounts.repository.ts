@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Account, type AccountRole } from './account.entity';
-
-const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class AccountsRepository {
@@ -15,14 +13,15 @@ export class AccountsRepository {
 
   /** Inserts a new account; answers null when the username is taken. */
   async create(account: { username: string; displayName: string; passwordHash: string; role?: AccountRole }): Promise<Account | null> {
-    const row = this.accounts.create({ id: randomUUID(), role: 'user', ...account });
-    try {
-      await this.accounts.insert(row);
-    } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) return null;
-      throw error;
-    }
-    return this.accounts.findOneByOrFail({ id: row.id });
+    const result = await this.accounts
+      .createQueryBuilder()
+      .insert()
+      .values({ id: randomUUID(), role: 'user', ...account })
+      .orIgnore()
+      .returning('id')
+      .execute();
+    const id = (result.raw as Array<{ id: string }>)[0]?.id;
+    return id ? this.accounts.findOneByOrFail({ id }) : null;
   }
 
   findByUsername(username: string): Promise<Account | null> {

@@ -21,7 +21,8 @@ export function createDataSourceOptions(url: string, overrides: { poolSize?: num
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error', 'warn', 'migration'],
+    // Not 'error': TypeORM would log failed queries with their parameters, which can hold hashes and tickets.
+    logging: ['warn', 'migration'],
     extra: {
       max: overrides.poolSize ?? 20,
       application_name: overrides.applicationName ?? 'qr-login',

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Param } from '@nestjs/common';
+import { Controller, Get, Header, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { QrSessionIdParams } from './dto/qr-session-id.params';
 
 /**
@@ -8,11 +9,12 @@ import { QrSessionIdParams } from './dto/qr-session-id.params';
 @Controller('q')
 export class QrLandingController {
   @Get(':id')
-  @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
   @Header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
   @Header('Referrer-Policy', 'no-referrer')
-  page(@Param() { id }: QrSessionIdParams): string {
+  page(@Param() { id }: QrSessionIdParams, @Res({ passthrough: true }) response: Response): string {
+    // Set here rather than by decorator, so that a refused id still answers a JSON error body.
+    response.type('html');
     // The id matched /^[A-Za-z0-9_-]{22}$/, so it is safe in HTML and in a URL as it is.
     return `<!doctype html>
 <html lang="en">

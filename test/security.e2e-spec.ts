@@ -1,0 +1,228 @@
+import { createHmac } from 'node:crypto';
+import { DesktopSocket } from './support/desktop-socket';
+import { createQrSession, scan, signUpAndLogin } from './support/factories';
+import { startTestApp, type TestApp } from './support/test-app';
+
+/** Each test tries one attack of the threat list and expects it to fail with the contract's code. */
+describe('security', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  describe('result theft by the QR id (the secret is needed to watch)', () => {
+    it('refuses a socket with a wrong or missing secret at the handshake', async () => {
+      const { session } = await createQrSession(app);
+      await expect(DesktopSocket.connect(app.url, { qrId: session.id, secret: 'A'.repeat(43) })).rejects.toMatchObject({
+        message: 'qr_secret_invalid',
+      });
+      await expect(DesktopSocket.connect(app.url, { qrId: session.id })).rejects.toMatchObject({ message: 'qr_secret_invalid' });
+      await expect(DesktopSocket.connect(app.url, { qrId: 'AAAAAAAAAAAAAAAAAAAAAA', secret: session.secret })).rejects.toMatchObject({
+        message: 'qr_not_found',
+      });
+      await expect(DesktopSocket.connect(app.url, { qrId: 42 })).rejects.toMatchObject({ message: 'validation_failed' });
+    });
+
+    it('refuses long-poll and cancel with a wrong or missing secret', async () => {
+      const { session } = await createQrSession(app);
+      const wrong = await app.http().get(`/api/qr-sessions/${session.id}?since=pending&wait=5`).set('X-QR-Secret', 'nope').expect(403);
+      expect(wrong.body).toEqual({ statusCode: 403, code: 'qr_secret_invalid', message: expect.any(String) });
+      const missing = await app.http().get(`/api/qr-sessions/${session.id}`).expect(403);
+      expect(missing.body.code).toBe('qr_secret_invalid');
+      const cancel = await app.http().delete(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', 'x'.repeat(43)).expect(403);
+      expect(cancel.body.code).toBe('qr_secret_invalid');
+    });
+
+    it('never sends the desktop token to a socket of another session', async () => {
+      const phone = await signUpAndLogin(app);
+      const victim = await createQrSession(app);
+      const attacker = await createQrSession(app);
+      const spy = await DesktopSocket.connect(app.url, { qrId: attacker.session.id, secret: attacker.session.secret });
+      const owner = await DesktopSocket.connect(app.url, { qrId: victim.session.id, secret: victim.session.secret });
+      try {
+        const { scanTicket } = await scan(app, phone, victim.session.id);
+        await app.http().post(`/api/qr-sessions/${victim.session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(200);
+        await owner.next('confirmed');
+        expect(spy.events()).toEqual(['status']);
+      } finally {
+        spy.close();
+        owner.close();
+      }
+    });
+  });
+
+  describe('approval by the wrong party', () => {
+    it('does not let a desktop device scan', async () => {
+      const desktopUser = await signUpAndLogin(app, { type: 'web' });
+      const { session } = await createQrSession(app);
+      const response = await app.http().post(`/api/qr-sessions/${session.id}/scan`).set(desktopUser.headers).expect(403);
+      expect(response.body.code).toBe('forbidden');
+    });
+
+    it('refuses a scan ticket presented by another account', async () => {
+      const scanner = await signUpAndLogin(app);
+      const other = await signUpAndLogin(app);
+      const { session } = await createQrSession(app);
+      const { scanTicket } = await scan(app, scanner, session.id);
+      const response = await app.http().post(`/api/qr-sessions/${session.id}/confirm`).set(other.headers).send({ scanTicket }).expect(403);
+      expect(response.body.code).toBe('scan_ticket_invalid');
+    });
+
+    it('refuses a scan ticket presented by another device of the same account', async () => {
+      const scanner = await signUpAndLogin(app);
+      const sameAccountOtherPhone = await signUpAndLogin(app, { username: scanner.username, password: scanner.password, type: 'android' });
+      const { session } = await createQrSession(app);
+      const { scanTicket } = await scan(app, scanner, session.id);
+      const response = await app
+        .http()
+        .post(`/api/qr-sessions/${session.id}/reject`)
+        .set(sameAccountOtherPhone.headers)
+        .send({ scanTicket })
+        .expect(403);
+      expect(response.body.code).toBe('scan_ticket_invalid');
+    });
+
+    it('refuses a ticket of another session, an invented ticket, and a ticket replaced by a re-scan', async () => {
+      const phone = await signUpAndLogin(app);
+      const first = await createQrSession(app);
+      const second = await createQrSession(app);
+      const ticketOfFirst = (await scan(app, phone, first.session.id)).scanTicket;
+      await scan(app, phone, second.session.id);
+      for (const scanTicket of [ticketOfFirst, 'made-up-ticket']) {
+        const response = await app.http().post(`/api/qr-sessions/${second.session.id}/confirm`).set(phone.headers).send({ scanTicket });
+        expect(response.status).toBe(403);
+        expect(response.body.code).toBe('scan_ticket_invalid');
+      }
+      const renewed = await scan(app, phone, first.session.id);
+      expect(renewed.scanTicket).not.toBe(ticketOfFirst);
+      const stale = await app.http().post(`/api/qr-sessions/${first.session.id}/confirm`).set(phone.headers).send({ scanTicket: ticketOfFirst });
+      expect(stale.body.code).toBe('scan_ticket_invalid');
+      await app.http().post(`/api/qr-sessions/${first.session.id}/confirm`).set(phone.headers).send({ scanTicket: renewed.scanTicket }).expect(200);
+    });
+
+    it('refuses a used ticket', async () => {
+      const phone = await signUpAndLogin(app);
+      const { session } = await createQrSession(app);
+      const { scanTicket } = await scan(app, phone, session.id);
+      await app.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(200);
+      const again = await app.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(409);
+      expect(again.body.code).toBe('qr_already_completed');
+      const reject = await app.http().post(`/api/qr-sessions/${session.id}/reject`).set(phone.headers).send({ scanTicket }).expect(409);
+      expect(reject.body.code).toBe('qr_already_completed');
+    });
+
+    it('answers qr_already_scanned to a second phone, and a fresh ticket to the same phone', async () => {
+      const phone = await signUpAndLogin(app);
+      const intruder = await signUpAndLogin(app);
+      const { session } = await createQrSession(app);
+      const first = await scan(app, phone, session.id);
+      const again = await scan(app, phone, session.id);
+      expect(again.scanTicket).not.toBe(first.scanTicket);
+      const response = await app.http().post(`/api/qr-sessions/${session.id}/scan`).set(intruder.headers).expect(409);
+      expect(response.body.code).toBe('qr_already_scanned');
+    });
+
+    it('answers qr_not_scanned to a confirm before any scan', async () => {
+      const phone = await signUpAndLogin(app);
+      const { session } = await createQrSession(app);
+      const response = await app
+        .http()
+        .post(`/api/qr-sessions/${session.id}/confirm`)
+        .set(phone.headers)
+        .send({ scanTicket: 'x'.repeat(43) })
+        .expect(409);
+      expect(response.body.code).toBe('qr_not_scanned');
+    });
+  });
+
+  describe('token replay, revocation and forgery', () => {
+    it('refuses a token shown with another device id or device type', async () => {
+      const phone = await signUpAndLogin(app);
+      const otherId = await app.http().get('/api/me').set({ ...phone.headers, 'X-Device-Id': 'someone-elses-phone' }).expect(401);
+      expect(otherId.body.code).toBe('device_mismatch');
+      const otherType = await app.http().get('/api/me').set({ ...phone.headers, 'X-Device-Type': 'android' }).expect(401);
+      expect(otherType.body.code).toBe('device_mismatch');
+      await app.http().get('/api/me').set({ ...phone.headers, 'X-Device-Type': 'ios' }).expect(200);
+    });
+
+    it('kills a token at logout', async () => {
+      const phone = await signUpAndLogin(app);
+      await app.http().post('/api/auth/logout').set(phone.headers).expect(204);
+      const response = await app.http().get('/api/me').set(phone.headers).expect(401);
+      expect(response.body.code).toBe('token_revoked');
+    });
+
+    it('kills every token of a device signed out from another device, and lists only signed-in devices', async () => {
+      const phone = await signUpAndLogin(app);
+      const tablet = await signUpAndLogin(app, { username: phone.username, password: phone.password, type: 'android' });
+      const listed = await app.http().get('/api/devices').set(phone.headers).expect(200);
+      expect(listed.body.items).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ id: phone.deviceId, type: 'ios', current: true }),
+          expect.objectContaining({ id: tablet.deviceId, type: 'android', current: false }),
+        ]),
+      );
+      await app.http().delete(`/api/devices/${tablet.deviceId}`).set(phone.headers).expect(204);
+      const response = await app.http().get('/api/me').set(tablet.headers).expect(401);
+      expect(response.body.code).toBe('token_revoked');
+      const after = await app.http().get('/api/devices').set(phone.headers).expect(200);
+      expect(after.body.items.map((item: { id: string }) => item.id)).toEqual([phone.deviceId]);
+      const unknown = await app.http().delete('/api/devices/not-a-device-of-mine').set(phone.headers).expect(404);
+      expect(unknown.body.code).toBe('not_found');
+    });
+
+    it('refuses forged tokens: alg none, wrong key, altered claims, expired', async () => {
+      const phone = await signUpAndLogin(app);
+      const [header, payload] = phone.login.accessToken.split('.');
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+      const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const sign = (h: string, p: string, key: string) => createHmac('sha256', key).update(`${h}.${p}`).digest('base64url');
+
+      const none = `${encode({ alg: 'none', typ: 'JWT' })}.${payload}.`;
+      const wrongKey = `${header}.${payload}.${sign(header, payload, 'not-the-server-key-not-the-server-key')}`;
+      const altered = `${header}.${encode({ ...claims, sub: '00000000-0000-4000-8000-000000000000' })}.${phone.login.accessToken.split('.')[2]}`;
+      const expiredPayload = encode({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 });
+      const expired = `${header}.${expiredPayload}.${sign(header, expiredPayload, 'test-secret-that-is-long-enough-for-hs256-0123456789')}`;
+
+      for (const token of [none, wrongKey, altered, expired, 'garbage', '']) {
+        const response = await app.http().get('/api/me').set({ Authorization: `Bearer ${token}`, 'X-Device-Id': phone.deviceId });
+        expect({ token, status: response.status, code: response.body.code }).toEqual({ token, status: 401, code: 'unauthorized' });
+      }
+      const noHeader = await app.http().get('/api/me').set('X-Device-Id', phone.deviceId).expect(401);
+      expect(noHeader.body.code).toBe('unauthorized');
+    });
+
+    it('refuses a wrong password and an unknown user alike', async () => {
+      const phone = await signUpAndLogin(app);
+      const device = { id: 'login-probe-01', type: 'ios' };
+      const wrong = await app.http().post('/api/auth/login').send({ username: phone.username, password: 'wrong password', device }).expect(401);
+      const unknown = await app.http().post('/api/auth/login').send({ username: 'nobody-at-all', password: 'wrong password', device }).expect(401);
+      expect(wrong.body).toEqual(unknown.body);
+      expect(wrong.body.code).toBe('invalid_credentials');
+    });
+
+    it('refuses a second registration of a username', async () => {
+      const phone = await signUpAndLogin(app);
+      const response = await app.http().post('/api/accounts').send({ username: phone.username, password: 'another password' }).expect(409);
+      expect(response.body.code).toBe('username_taken');
+    });
+  });
+
+  describe('secrets at rest', () => {
+    it('stores passwords as scrypt hashes and QR secrets and tickets only as SHA-256', async () => {
+      const phone = await signUpAndLogin(app);
+      const { session } = await createQrSession(app);
+      const { scanTicket } = await scan(app, phone, session.id);
+      const [account] = await app.dataSource.query('SELECT password_hash FROM accounts WHERE id = $1', [phone.login.account.id]);
+      expect(account.password_hash).toMatch(/^scrypt\$/);
+      expect(account.password_hash).not.toContain(phone.password);
+      const dump = JSON.stringify(await app.dataSource.query('SELECT * FROM qr_sessions WHERE id = $1', [session.id]));
+      expect(dump).not.toContain(session.secret);
+      expect(dump).not.toContain(scanTicket);
+      const tokens = JSON.stringify(await app.dataSource.query('SELECT * FROM access_tokens'));
+      expect(tokens).not.toContain(phone.login.accessToken);
+    });
+  });
+});
