@@ -1,0 +1,49 @@
+import { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createDataSourceOptions } from './data-source-options';
+import { MIGRATIONS } from './migrations';
+
+/** The migrations are the only source of the schema: they must build it from empty, match the entities, and undo. */
+describe('migrations', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ empty: true });
+    dataSource = new DataSource({ ...createDataSourceOptions(db.url, { poolSize: 2 }), logging: false });
+    await dataSource.initialize();
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  async function tables(): Promise<string[]> {
+    const rows: Array<{ tablename: string }> = await dataSource.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY tablename`,
+    );
+    return rows.map((row) => row.tablename);
+  }
+
+  it('build the schema from an empty database', async () => {
+    expect(await tables()).toEqual([]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    expect(applied).toHaveLength(MIGRATIONS.length);
+    expect(await tables()).toEqual(['access_tokens', 'accounts', 'devices', 'qr_session_events', 'qr_sessions']);
+  });
+
+  it('leave no drift between the entities and the schema', async () => {
+    const pending = await dataSource.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+  });
+
+  it('undo every migration with down, and apply again', async () => {
+    for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+    expect(await tables()).toEqual([]);
+    const [types] = await dataSource.query(`SELECT count(*)::int AS n FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                                             WHERE n.nspname = 'public' AND t.typtype = 'e'`);
+    expect(types.n).toBe(0);
+    await dataSource.runMigrations({ transaction: 'each' });
+    expect(await tables()).toHaveLength(5);
+  });
+});

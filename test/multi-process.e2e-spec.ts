@@ -1,0 +1,68 @@
+import { DesktopSocket } from './support/desktop-socket';
+import { createQrSession, scan, signUpAndLogin } from './support/factories';
+import { startTestApp, type TestApp } from './support/test-app';
+import { createTestDatabase, type TestDatabase } from './support/test-database';
+
+/**
+ * Two API instances on one database, as two processes would be: events travel through PostgreSQL NOTIFY, so a
+ * desktop watching one instance hears what the phone did through the other.
+ */
+describe('two API instances on one database', () => {
+  let db: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    a = await startTestApp({}, db);
+    b = await startTestApp({}, db);
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await db.drop();
+  });
+
+  it('delivers scanned and confirmed to a socket on the other instance, each exactly once', async () => {
+    const phone = await signUpAndLogin(a);
+    const { session } = await createQrSession(a);
+    const desktopOnB = await DesktopSocket.connect(b.url, { qrId: session.id, secret: session.secret });
+    const desktopOnA = await DesktopSocket.connect(a.url, { qrId: session.id, secret: session.secret });
+    try {
+      await desktopOnB.next('status');
+      const { scanTicket } = await scan(a, phone, session.id);
+      await b.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(200);
+      const confirmed = await desktopOnB.next('confirmed');
+      expect(confirmed.login?.accessToken).toEqual(expect.any(String));
+      await desktopOnA.next('confirmed');
+      expect(desktopOnB.events()).toEqual(['status', 'scanned', 'confirmed']);
+      expect(desktopOnA.events()).toEqual(['status', 'scanned', 'confirmed']);
+      await a
+        .http()
+        .get('/api/me')
+        .set({ Authorization: `Bearer ${confirmed.login!.accessToken}`, 'X-Device-Id': confirmed.login!.device.id })
+        .expect(200);
+    } finally {
+      desktopOnA.close();
+      desktopOnB.close();
+    }
+  });
+
+  it('wakes a long-poll on one instance for a scan through the other', async () => {
+    const phone = await signUpAndLogin(b);
+    const { session } = await createQrSession(a);
+    const waiting = b.http().get(`/api/qr-sessions/${session.id}?since=pending&wait=20`).set('X-QR-Secret', session.secret);
+    // Make sure the long-poll is registered before the scan: a second request to the same instance is answered after it.
+    await b.http().get(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret).expect(200);
+    await scan(a, phone, session.id);
+    expect((await waiting).body.status).toBe('scanned');
+  });
+
+  it('revokes a token on every instance at once', async () => {
+    const phone = await signUpAndLogin(a);
+    await b.http().get('/api/me').set(phone.headers).expect(200);
+    await a.http().post('/api/auth/logout').set(phone.headers).expect(204);
+    const response = await b.http().get('/api/me').set(phone.headers).expect(401);
+    expect(response.body.code).toBe('token_revoked');
+  });
+});
