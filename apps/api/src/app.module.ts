@@ -7,6 +7,7 @@ import { DevicesModule } from '@app/devices';
 import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
 import { QrSessionsModule } from '@app/qr-sessions';
+import { RateLimitsModule } from '@app/rate-limits';
 import { RealtimeModule } from '@app/realtime';
 import { TokensModule } from '@app/tokens';
 
@@ -20,6 +21,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         EventsModule,
+        RateLimitsModule,
         AccountsModule,
         TokensModule,
         DevicesModule,

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import type { AccountView, DeviceView, LoginResult } from '@app/contract';
+import { RateLimit } from '@app/rate-limits';
 import { AccessTokenGuard, CurrentAuth, type AuthContext } from '@app/tokens';
 import { AuthService } from './auth.service';
 import { LoginDto } from './dto/login.dto';
@@ -10,6 +11,7 @@ export class AuthController {
 
   @Post('auth/login')
   @HttpCode(200)
+  @RateLimit('login')
   login(@Body() dto: LoginDto): Promise<LoginResult> {
     return this.auth.login(dto.username, dto.password, dto.device);
   }

@@ -3,9 +3,10 @@ import { Account } from '@app/accounts';
 import { Device } from '@app/devices';
 import { AccessToken } from '@app/tokens';
 import { QrSession, QrSessionEvent } from '@app/qr-sessions';
+import { RateLimitCounter } from '@app/rate-limits';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [Account, Device, AccessToken, QrSession, QrSessionEvent];
+export const ENTITIES = [Account, Device, AccessToken, QrSession, QrSessionEvent, RateLimitCounter];
 
 /**
  * The one set of DataSource options: used by the app, by `ormconfig.ts` (the TypeORM CLI) and by the tests.

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { Client, type ClientInfo } from '@app/common';
 import { AppConfigService } from '@app/config';
 import type { CreatedQrSession, QrSessionSnapshot, ScanResult } from '@app/contract';
+import { RateLimit } from '@app/rate-limits';
 import { AccessTokenGuard, CurrentAuth, type AuthContext } from '@app/tokens';
 import { CreateQrSessionDto, CreateQrSessionQuery } from './dto/create-qr-session.dto';
 import { QrSessionIdParams } from './dto/qr-session-id.params';
@@ -25,6 +26,7 @@ export class QrSessionsController {
   /** A desktop asks for a QR session (no sign-in needed). */
   @Post()
   @HttpCode(201)
+  @RateLimit('createQr')
   @Header('Cache-Control', 'no-store')
   async create(
     @Body() dto: CreateQrSessionDto,
@@ -45,6 +47,7 @@ export class QrSessionsController {
   }
 
   @Get(':id/qr.svg')
+  @RateLimit('watchQr')
   @Header('Cache-Control', 'no-store')
   async svg(@Param() { id }: QrSessionIdParams): Promise<StreamableFile> {
     await this.sessions.assertExists(id);
@@ -52,6 +55,7 @@ export class QrSessionsController {
   }
 
   @Get(':id/qr.png')
+  @RateLimit('watchQr')
   @Header('Cache-Control', 'no-store')
   async png(@Param() { id }: QrSessionIdParams): Promise<StreamableFile> {
     await this.sessions.assertExists(id);
@@ -60,6 +64,7 @@ export class QrSessionsController {
 
   /** The desktop reads its session; with `wait` and `since` this is the long-poll fallback of the socket. */
   @Get(':id')
+  @RateLimit('watchQr')
   @Header('Cache-Control', 'no-store')
   watch(
     @Param() { id }: QrSessionIdParams,
@@ -73,6 +78,7 @@ export class QrSessionsController {
   }
 
   @Delete(':id')
+  @RateLimit('watchQr')
   @HttpCode(200)
   cancel(
     @Param() { id }: QrSessionIdParams,
@@ -83,6 +89,7 @@ export class QrSessionsController {
   }
 
   @Post(':id/scan')
+  @RateLimit('phoneAction')
   @HttpCode(200)
   @UseGuards(AccessTokenGuard)
   scan(@Param() { id }: QrSessionIdParams, @CurrentAuth() auth: AuthContext, @Client() client: ClientInfo): Promise<ScanResult> {
@@ -90,6 +97,7 @@ export class QrSessionsController {
   }
 
   @Post(':id/confirm')
+  @RateLimit('phoneAction')
   @HttpCode(200)
   @UseGuards(AccessTokenGuard)
   confirm(
@@ -102,6 +110,7 @@ export class QrSessionsController {
   }
 
   @Post(':id/reject')
+  @RateLimit('phoneAction')
   @HttpCode(200)
   @UseGuards(AccessTokenGuard)
   reject(

@@ -8,7 +8,9 @@ import {
   type QrSessionSnapshot,
   type QrSocketAuth,
 } from '@app/contract';
+import { normaliseIp } from '@app/common';
 import { QrSessionChanges, QrSessionsService, type QrSessionChange } from '@app/qr-sessions';
+import { RateLimiter } from '@app/rate-limits';
 import { handshakeError, parseQrSocketAuth } from './qr-socket-auth';
 
 type QrSocketData = QrSocketAuth;
@@ -33,6 +35,7 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
   constructor(
     private readonly sessions: QrSessionsService,
     private readonly changes: QrSessionChanges,
+    private readonly limiter: RateLimiter,
   ) {}
 
   afterInit(namespace: QrNamespace): void {
@@ -44,13 +47,16 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
       } catch (error) {
         return next(handshakeError(error));
       }
-      this.sessions.verifySecret(auth.qrId, auth.secret).then(
-        () => {
-          socket.data = auth;
-          next();
-        },
-        (error: unknown) => next(handshakeError(error)),
-      );
+      this.limiter
+        .consume('socketHandshake', normaliseIp(socket.handshake.address))
+        .then(() => this.sessions.verifySecret(auth.qrId, auth.secret))
+        .then(
+          () => {
+            socket.data = auth;
+            next();
+          },
+          (error: unknown) => next(handshakeError(error)),
+        );
     });
     this.unsubscribes.push(
       this.changes.subscribe((change) => this.deliver(change)),

@@ -1,4 +1,5 @@
 import { InitialSchema1795614451659 } from './1795614451659-InitialSchema';
+import { AddRateLimitCounters1795616000000 } from './1795616000000-AddRateLimitCounters';
 
-/** Every migration, in order. Generated with `npm run migration:generate -- <Name>`, then reviewed. */
-export const MIGRATIONS: Function[] = [InitialSchema1795614451659];
+/** Every migration, in order. Generated with `npm run migration:generate --name=<Name>`, then reviewed. */
+export const MIGRATIONS: Function[] = [InitialSchema1795614451659, AddRateLimitCounters1795616000000];

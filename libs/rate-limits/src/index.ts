@@ -1,0 +1,5 @@
+export * from './rate-limit-counter.entity';
+export * from './rate-limit.policies';
+export * from './rate-limiter';
+export * from './rate-limit.guard';
+export * from './rate-limits.module';

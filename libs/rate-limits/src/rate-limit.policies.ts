@@ -1,0 +1,22 @@
+/**
+ * How much each kind of caller may do, per client IP, in one window. Generous for people, tight for scripts:
+ * password guessing, QR flooding, id guessing and long-poll floods all hit these (threat 8).
+ */
+export interface RateLimitPolicy {
+  /** Requests allowed per window. */
+  limit: number;
+  windowSeconds: number;
+  /** Also count per username given in the body (login): guessing one account's password from many IPs is limited too. */
+  perUsername?: { limit: number };
+}
+
+export const RATE_LIMIT_POLICIES = {
+  register: { limit: 20, windowSeconds: 3600 },
+  login: { limit: 30, windowSeconds: 60, perUsername: { limit: 10 } },
+  createQr: { limit: 30, windowSeconds: 60 },
+  watchQr: { limit: 240, windowSeconds: 60 },
+  phoneAction: { limit: 60, windowSeconds: 60 },
+  socketHandshake: { limit: 60, windowSeconds: 60 },
+} as const satisfies Record<string, RateLimitPolicy>;
+
+export type RateLimitName = keyof typeof RATE_LIMIT_POLICIES;

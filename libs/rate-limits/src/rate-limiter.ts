@@ -1,0 +1,64 @@
+import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '@app/common';
+import { AppConfigService } from '@app/config';
+import { RATE_LIMIT_POLICIES, type RateLimitName } from './rate-limit.policies';
+
+const CLEANUP_INTERVAL_MS = 5 * 60 * 1000;
+
+/**
+ * Fixed-window counters in PostgreSQL: one upsert per limited request, shared by every process.
+ * Off when `RATE_LIMITS=off` (benchmarks and load tests only).
+ */
+@Injectable()
+export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
+  private cleanup: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfigService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.rateLimits) return;
+    this.cleanup = setInterval(() => void this.deleteStale().catch(() => undefined), CLEANUP_INTERVAL_MS);
+    this.cleanup.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.cleanup);
+  }
+
+  /** Counts one request of `name` from `ip` (and `username`); throws `rate_limited` past the policy's limit. */
+  async consume(name: RateLimitName, ip: string | null, username?: string): Promise<void> {
+    if (!this.config.rateLimits) return;
+    const policy = RATE_LIMIT_POLICIES[name];
+    await this.hit(`${name}:ip:${ip ?? 'unknown'}`, policy.limit, policy.windowSeconds);
+    if ('perUsername' in policy && username) {
+      await this.hit(`${name}:user:${username.toLowerCase().slice(0, 64)}`, policy.perUsername.limit, policy.windowSeconds);
+    }
+  }
+
+  private async hit(key: string, limit: number, windowSeconds: number): Promise<void> {
+    const [row]: Array<{ hits: number; reset_in: number }> = await this.dataSource.query(
+      `INSERT INTO rate_limit_counters AS counter (key, window_started_at, hits) VALUES ($1, now(), 1)
+       ON CONFLICT (key) DO UPDATE SET
+         hits = CASE WHEN counter.window_started_at <= now() - make_interval(secs => $2) THEN 1 ELSE counter.hits + 1 END,
+         window_started_at = CASE WHEN counter.window_started_at <= now() - make_interval(secs => $2)
+                                  THEN now() ELSE counter.window_started_at END
+       RETURNING hits, EXTRACT(EPOCH FROM counter.window_started_at + make_interval(secs => $2) - now())::float AS reset_in`,
+      [key, windowSeconds],
+    );
+    if (row.hits > limit) {
+      const retryAfter = Math.max(1, Math.ceil(row.reset_in));
+      throw new DomainError('rate_limited', `Too many requests; retry in ${retryAfter} s.`, retryAfter);
+    }
+  }
+
+  private async deleteStale(): Promise<void> {
+    const longest = Math.max(...Object.values(RATE_LIMIT_POLICIES).map((policy) => policy.windowSeconds));
+    await this.dataSource.query(`DELETE FROM rate_limit_counters WHERE window_started_at < now() - make_interval(secs => $1)`, [
+      longest,
+    ]);
+  }
+}
