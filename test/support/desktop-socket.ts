@@ -39,8 +39,17 @@ export class DesktopSocket {
 
   /** The first event of that name: one already received, or the next one. */
   next(event: EventName, timeoutMs = 10_000): Promise<QrSessionSnapshot> {
-    const seen = this.received.find((entry) => entry.event === event);
-    if (seen) return Promise.resolve(seen.snapshot);
+    return this.nth(event, 1, timeoutMs);
+  }
+
+  /** The `count`-th event of that name, received already or awaited. */
+  nth(event: EventName, count: number, timeoutMs = 10_000): Promise<QrSessionSnapshot> {
+    const seen = this.received.filter((entry) => entry.event === event);
+    if (seen.length >= count) return Promise.resolve(seen[count - 1].snapshot);
+    if (seen.length < count - 1) {
+      // Wait for the one before first: events of a name arrive in order.
+      return this.nth(event, count - 1, timeoutMs).then(() => this.nth(event, count, timeoutMs));
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no "${event}" within ${timeoutMs} ms; got ${this.events().join(', ')}`)), timeoutMs);
       this.waiting.push({
