@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from '@app/accounts';
+import { AdminModule } from '@app/admin';
 import { AuthModule } from '@app/auth';
 import { AppConfigService, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
@@ -28,6 +29,7 @@ export class AppModule {
         AuthModule,
         QrSessionsModule,
         RealtimeModule,
+        AdminModule,
         HealthModule,
       ],
     };

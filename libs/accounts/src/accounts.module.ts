@@ -6,6 +6,6 @@ import { AccountsService } from './accounts.service';
 @Module({
   controllers: [AccountsController],
   providers: [AccountsRepository, AccountsService],
-  exports: [AccountsService],
+  exports: [AccountsService, AccountsRepository],
 })
 export class AccountsModule {}

@@ -24,6 +24,26 @@ export class AccountsRepository {
     return id ? this.accounts.findOneByOrFail({ id }) : null;
   }
 
+  /** Creates the admin, or makes an existing account admin with this password: one statement, safe to race. */
+  async upsertAdmin(username: string, passwordHash: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO accounts (id, username, display_name, password_hash, role, created_at, updated_at)
+       VALUES ($1, $2, $2, $3, 'admin', now(), now())
+       ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = 'admin', updated_at = now()`,
+      [randomUUID(), username, passwordHash],
+    );
+  }
+
+  /** Accounts whose username or display name contains `text`, for the admin page; newest first. */
+  search(text: string | undefined, limit: number): Promise<Account[]> {
+    const query = this.accounts.createQueryBuilder('account').orderBy('account.created_at', 'DESC').limit(limit);
+    if (text) {
+      const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.where('account.username ILIKE :pattern OR account.display_name ILIKE :pattern', { pattern });
+    }
+    return query.getMany();
+  }
+
   findByUsername(username: string): Promise<Account | null> {
     return this.accounts.findOneBy({ username });
   }

@@ -31,6 +31,11 @@ export class AccountsService {
     return account;
   }
 
+  /** Makes sure an admin account with this username and password exists (ADMIN_USERNAME / ADMIN_PASSWORD). */
+  async ensureAdmin(username: string, password: string): Promise<void> {
+    await this.accounts.upsertAdmin(username, await hashPassword(password));
+  }
+
   async get(id: string): Promise<Account> {
     const account = await this.accounts.findById(id);
     if (!account) throw new DomainError('not_found', 'No such account.');

@@ -15,7 +15,8 @@ export class AppConfigService implements Readonly<AppConfig> {
   readonly accessTokenTtlSeconds!: number;
   readonly loginPickupSeconds!: number;
   readonly expirySweepSeconds!: number;
-  readonly longPollMaxSeconds!: number;
+  readonly retentionDays!: number;
+  readonly retentionSweepSeconds!: number;
   readonly adminUsername!: string | undefined;
   readonly adminPassword!: string | undefined;
   readonly redisUrl!: string | undefined;

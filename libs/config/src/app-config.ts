@@ -17,7 +17,9 @@ export interface AppConfig {
   loginPickupSeconds: number;
   /** Safety-net sweep for sessions whose expiry timer no process held (e.g. all were down at that moment). */
   expirySweepSeconds: number;
-  longPollMaxSeconds: number;
+  /** Finished QR sessions and their audit rows are deleted this many days after creation. */
+  retentionDays: number;
+  retentionSweepSeconds: number;
   adminUsername: string | undefined;
   adminPassword: string | undefined;
   redisUrl: string | undefined;
@@ -113,7 +115,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     accessTokenTtlSeconds: read.int('ACCESS_TOKEN_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
     loginPickupSeconds: 60,
     expirySweepSeconds: read.int('EXPIRY_SWEEP_SECONDS', 10, 1, 3600),
-    longPollMaxSeconds: 30,
+    retentionDays: read.int('RETENTION_DAYS', 30, 1, 3650),
+    retentionSweepSeconds: read.int('RETENTION_SWEEP_SECONDS', 3600, 1, 7 * 24 * 3600),
     adminUsername,
     adminPassword,
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),

@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './devices';
 export * from './qr-sessions';
+export * from './admin';

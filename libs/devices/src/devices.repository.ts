@@ -55,6 +55,10 @@ export class DevicesRepository {
       .getMany();
   }
 
+  listAll(accountId: string): Promise<Device[]> {
+    return this.dataSource.getRepository(Device).find({ where: { accountId }, order: { lastSeenAt: 'DESC' } });
+  }
+
   async markSignedOut(manager: EntityManager, deviceId: string): Promise<void> {
     await manager.update(Device, { id: deviceId }, { signedOutAt: () => 'now()' });
   }

@@ -45,6 +45,11 @@ export class TokensRepository {
       : null;
   }
 
+  /** Every token issued to the account, newest first (the admin's view of a device's tokens). */
+  listOfAccount(accountId: string): Promise<AccessToken[]> {
+    return this.dataSource.getRepository(AccessToken).find({ where: { accountId }, order: { issuedAt: 'DESC' } });
+  }
+
   /** Revokes one token; answers whether it was still standing. */
   async revoke(tokenId: string, reason: TokenRevokeReason): Promise<boolean> {
     const result = await this.dataSource

@@ -1,0 +1,86 @@
+import type { DeviceType } from './devices';
+import type { QrStatus } from './qr-sessions';
+
+/** The admin API's shapes (contract §5). They never carry a secret, a hash or a token. */
+export interface AdminQrSession {
+  id: string;
+  status: QrStatus;
+  createdAt: string;
+  expiresAt: string;
+  scannedAt: string | null;
+  confirmedAt: string | null;
+  rejectedAt: string | null;
+  cancelledAt: string | null;
+  expiredAt: string | null;
+  scanTicketExpiresAt: string | null;
+  scanTicketUsedAt: string | null;
+  /** The desktop that asked. */
+  desktop: { deviceId: string; type: DeviceType; name: string | null; ip: string | null; userAgent: string | null };
+  /** The account that scanned, which signs in on confirmation. */
+  account: { id: string; username: string; displayName: string } | null;
+  /** The phone that scanned. */
+  phone: { deviceId: string; type: DeviceType; name: string | null } | null;
+  /** Whether confirmation gave the desktop a token (never the token itself). */
+  loginIssued: boolean;
+}
+
+export const QR_EVENT_TYPES = ['created', 'scanned', 'confirmed', 'rejected', 'cancelled', 'expired'] as const;
+export type QrEventType = (typeof QR_EVENT_TYPES)[number];
+
+export interface AdminQrSessionEvent {
+  type: QrEventType;
+  at: string;
+  ip: string | null;
+  userAgent: string | null;
+  accountId?: string;
+  deviceId?: string;
+}
+
+export interface AdminQrSessionDetail extends AdminQrSession {
+  events: AdminQrSessionEvent[];
+}
+
+export interface AdminPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type TokenState = 'active' | 'revoked' | 'expired';
+
+export interface AdminDevice {
+  accountId: string;
+  id: string;
+  type: DeviceType;
+  name: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  signedOutAt: string | null;
+  tokens: Array<{
+    grant: 'password' | 'qr';
+    issuedAt: string;
+    expiresAt: string;
+    revokedAt: string | null;
+    revokeReason: string | null;
+    state: TokenState;
+  }>;
+}
+
+export interface AdminAccount {
+  id: string;
+  username: string;
+  displayName: string;
+  role: 'user' | 'admin';
+  createdAt: string;
+}
+
+/** Socket.IO namespace of the admin page: every QR session change, live. */
+export const ADMIN_NAMESPACE = '/admin';
+
+export interface AdminServerToClientEvents {
+  qr_session: (change: { type: QrEventType; id: string; status: QrStatus }) => void;
+}
+
+export interface AdminSocketAuth {
+  accessToken: string;
+  deviceId: string;
+}

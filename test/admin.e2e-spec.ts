@@ -1,0 +1,261 @@
+import { createHash } from 'node:crypto';
+import { io } from 'socket.io-client';
+import { ADMIN_NAMESPACE, type AdminQrSession } from '@app/contract';
+import { RetentionJob } from '@app/admin';
+import { createQrSession, loginAs, scan, signUpAndLogin, type SignedInDevice } from './support/factories';
+import { startTestApp, type TestApp } from './support/test-app';
+import { createTestDatabase, type TestDatabase } from './support/test-database';
+
+const ADMIN = { username: 'root-admin', password: 'admin password 123' };
+
+/** Contract §5: the operator's view of who signed in where, and how. */
+describe('admin', () => {
+  let db: TestDatabase;
+  let app: TestApp;
+  let admin: SignedInDevice;
+  /** Every secret value this file creates: no admin answer may contain any of them. */
+  const secrets = new Set<string>();
+  const adminAnswers: string[] = [];
+
+  async function asAdmin(path: string, method: 'get' | 'post' = 'get') {
+    const response = await app.http()[method](path).set(admin.headers);
+    adminAnswers.push(JSON.stringify(response.body));
+    return response;
+  }
+
+  async function signInDesktop(phone: SignedInDevice, outcome: 'confirmed' | 'rejected' | 'scanned' | 'pending' | 'cancelled') {
+    const desktop = await createQrSession(app);
+    secrets.add(desktop.session.secret).add(createHash('sha256').update(desktop.session.secret).digest('hex'));
+    if (outcome === 'cancelled') {
+      await app.http().delete(`/api/qr-sessions/${desktop.session.id}`).set('X-QR-Secret', desktop.session.secret).expect(200);
+    }
+    if (outcome === 'pending' || outcome === 'cancelled') return desktop;
+    const { scanTicket } = await scan(app, phone, desktop.session.id);
+    secrets.add(scanTicket).add(createHash('sha256').update(scanTicket).digest('hex'));
+    if (outcome === 'scanned') return desktop;
+    const verb = outcome === 'confirmed' ? 'confirm' : 'reject';
+    await app.http().post(`/api/qr-sessions/${desktop.session.id}/${verb}`).set(phone.headers).send({ scanTicket }).expect(200);
+    if (outcome === 'confirmed') {
+      const snapshot = await app.http().get(`/api/qr-sessions/${desktop.session.id}`).set('X-QR-Secret', desktop.session.secret);
+      secrets.add(snapshot.body.login.accessToken);
+    }
+    return desktop;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp({ ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, RETENTION_DAYS: '1' }, db);
+    admin = await loginAs(app, ADMIN.username, ADMIN.password, 'web');
+    secrets.add(admin.login.accessToken);
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.drop();
+  });
+
+  it('creates the admin account from ADMIN_USERNAME / ADMIN_PASSWORD', async () => {
+    const [row] = await app.dataSource.query('SELECT role FROM accounts WHERE username = $1', [ADMIN.username]);
+    expect(row.role).toBe('admin');
+  });
+
+  it('answers forbidden to non-admins and unauthorized to strangers on every admin route', async () => {
+    const user = await signUpAndLogin(app);
+    secrets.add(user.login.accessToken);
+    const routes: Array<['get' | 'post', string]> = [
+      ['get', '/api/admin/qr-sessions'],
+      ['get', '/api/admin/qr-sessions/AAAAAAAAAAAAAAAAAAAAAA'],
+      ['get', `/api/admin/devices?accountId=${user.login.account.id}`],
+      ['post', `/api/admin/devices/${user.login.account.id}/${user.deviceId}/revoke`],
+      ['get', '/api/admin/accounts'],
+    ];
+    for (const [method, path] of routes) {
+      const forbidden = await app.http()[method](path).set(user.headers);
+      expect({ path, status: forbidden.status, code: forbidden.body.code }).toEqual({ path, status: 403, code: 'forbidden' });
+      const stranger = await app.http()[method](path);
+      expect({ path, status: stranger.status, code: stranger.body.code }).toEqual({ path, status: 401, code: 'unauthorized' });
+    }
+    // The forbidden revoke did nothing.
+    await app.http().get('/api/me').set(user.headers).expect(200);
+  });
+
+  it('lists sessions newest first, filtered by status, account and time, in pages that match the database', async () => {
+    const alice = await signUpAndLogin(app);
+    const bob = await signUpAndLogin(app);
+    const start = new Date().toISOString();
+    for (const outcome of ['confirmed', 'rejected', 'confirmed', 'scanned', 'confirmed'] as const) await signInDesktop(alice, outcome);
+    await signInDesktop(bob, 'confirmed');
+    await signInDesktop(bob, 'cancelled');
+
+    const confirmedOfAlice = await asAdmin(`/api/admin/qr-sessions?status=confirmed&accountId=${alice.login.account.id}`);
+    expect(confirmedOfAlice.status).toBe(200);
+    const expected: Array<{ id: string }> = await app.dataSource.query(
+      `SELECT id FROM qr_sessions WHERE status = 'confirmed' AND scanned_by_account_id = $1 ORDER BY created_at DESC, id DESC`,
+      [alice.login.account.id],
+    );
+    expect(confirmedOfAlice.body.items.map((item: AdminQrSession) => item.id)).toEqual(expected.map((row) => row.id));
+    expect(confirmedOfAlice.body.items).toHaveLength(3);
+    expect(confirmedOfAlice.body.nextCursor ?? null).toBeNull();
+    expect(confirmedOfAlice.body.items[0]).toMatchObject({
+      status: 'confirmed',
+      account: { id: alice.login.account.id, username: alice.username },
+      phone: { deviceId: alice.deviceId, type: 'ios' },
+      desktop: { type: 'web', ip: '127.0.0.1', userAgent: 'DesktopTest/1.0' },
+      loginIssued: true,
+    });
+
+    // Walk every page of everything created since `start`, two at a time.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await asAdmin(`/api/admin/qr-sessions?from=${encodeURIComponent(start)}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((item: AdminQrSession) => item.id));
+      cursor = page.body.nextCursor ?? null;
+    } while (cursor);
+    const all: Array<{ id: string }> = await app.dataSource.query(
+      `SELECT id FROM qr_sessions WHERE created_at >= $1 ORDER BY created_at DESC, id DESC`,
+      [start],
+    );
+    expect(seen).toEqual(all.map((row) => row.id));
+    expect(seen).toHaveLength(7);
+
+    const before = await asAdmin(`/api/admin/qr-sessions?to=${encodeURIComponent(start)}&status=cancelled`);
+    expect(before.body.items.filter((item: AdminQrSession) => Date.parse(item.createdAt) >= Date.parse(start))).toEqual([]);
+  });
+
+  it('shows one session with its whole audit trail, oldest first', async () => {
+    const carol = await signUpAndLogin(app);
+    const { session, deviceId } = await signInDesktop(carol, 'confirmed');
+    const response = await asAdmin(`/api/admin/qr-sessions/${session.id}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ id: session.id, status: 'confirmed', desktop: { deviceId } });
+    expect(response.body.events.map((event: { type: string }) => event.type)).toEqual(['created', 'scanned', 'confirmed']);
+    expect(response.body.events[0]).toEqual({ type: 'created', at: expect.any(String), ip: '127.0.0.1', userAgent: 'DesktopTest/1.0', deviceId });
+    expect(response.body.events[2]).toMatchObject({ accountId: carol.login.account.id, deviceId: carol.deviceId });
+    const missing = await asAdmin('/api/admin/qr-sessions/AAAAAAAAAAAAAAAAAAAAAA');
+    expect(missing.body.code).toBe('qr_not_found');
+  });
+
+  it('lists an account\'s devices with their tokens, and revoking one kills its token at once', async () => {
+    const dave = await signUpAndLogin(app);
+    const { session } = await signInDesktop(dave, 'confirmed');
+    const devices = await asAdmin(`/api/admin/devices?accountId=${dave.login.account.id}`);
+    expect(devices.status).toBe(200);
+    const phone = devices.body.items.find((item: { id: string }) => item.id === dave.deviceId);
+    expect(phone).toMatchObject({ type: 'ios', signedOutAt: null, tokens: [{ grant: 'password', state: 'active', revokedAt: null }] });
+    const desktopRow = devices.body.items.find((item: { type: string }) => item.type === 'web');
+    expect(desktopRow.tokens).toEqual([expect.objectContaining({ grant: 'qr', state: 'active' })]);
+
+    const revoked = await asAdmin(`/api/admin/devices/${dave.login.account.id}/${dave.deviceId}/revoke`, 'post');
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toEqual({ accountId: dave.login.account.id, deviceId: dave.deviceId, revokedTokens: 1 });
+    const after = await app.http().get('/api/me').set(dave.headers).expect(401);
+    expect(after.body.code).toBe('token_revoked');
+    const listed = await asAdmin(`/api/admin/devices?accountId=${dave.login.account.id}`);
+    expect(listed.body.items.find((item: { id: string }) => item.id === dave.deviceId).tokens[0]).toMatchObject({
+      state: 'revoked',
+      revokeReason: 'admin',
+    });
+    expect(session.id).toBeDefined();
+    const unknown = await asAdmin(`/api/admin/devices/${dave.login.account.id}/no-such-device/revoke`, 'post');
+    expect(unknown.body.code).toBe('not_found');
+  });
+
+  it('rejects malformed admin queries with validation_failed', async () => {
+    for (const path of [
+      '/api/admin/qr-sessions?status=done',
+      '/api/admin/qr-sessions?accountId=alice',
+      '/api/admin/qr-sessions?from=yesterday',
+      '/api/admin/qr-sessions?limit=0',
+      '/api/admin/qr-sessions?limit=1000',
+      '/api/admin/qr-sessions?cursor=bm90LWEtY3Vyc29y',
+      '/api/admin/qr-sessions?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '/api/admin/devices',
+      '/api/admin/qr-sessions/short',
+    ]) {
+      const response = await asAdmin(path);
+      expect({ path, status: response.status, code: response.body.code }).toEqual({ path, status: 400, code: 'validation_failed' });
+    }
+  });
+
+  it('pushes every session change to admin sockets, and refuses non-admins at the handshake', async () => {
+    const user = await signUpAndLogin(app);
+    const refused = io(`${app.url}${ADMIN_NAMESPACE}`, {
+      auth: { accessToken: user.login.accessToken, deviceId: user.deviceId },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    await expect(new Promise((resolve, reject) => {
+      refused.once('connect', () => resolve('connected'));
+      refused.once('connect_error', reject);
+    })).rejects.toMatchObject({ message: 'forbidden' });
+    refused.close();
+
+    const socket = io(`${app.url}${ADMIN_NAMESPACE}`, {
+      auth: { accessToken: admin.login.accessToken, deviceId: admin.deviceId },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      const heard = new Promise((resolve) => socket.once('qr_session', resolve));
+      const { session } = await createQrSession(app);
+      expect(await heard).toEqual({ type: 'created', id: session.id, status: 'pending' });
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('keeps the views readable and answering rows this test created', async () => {
+    const erin = await signUpAndLogin(app);
+    const { session } = await signInDesktop(erin, 'confirmed');
+    const [signIn] = await app.dataSource.query('SELECT * FROM qr_sign_ins WHERE id = $1', [session.id]);
+    expect(signIn).toMatchObject({ status: 'confirmed', username: erin.username, phone_device_id: erin.deviceId, desktop_device_type: 'web' });
+    const perDay = await app.dataSource.query(`SELECT outcome, sessions::int FROM qr_sign_ins_per_day WHERE day = (now() AT TIME ZONE 'UTC')::date`);
+    expect(perDay).toEqual(expect.arrayContaining([{ outcome: 'confirmed', sessions: expect.any(Number) }]));
+    const methods = await app.dataSource.query(`SELECT method FROM sign_ins_per_day WHERE day = (now() AT TIME ZONE 'UTC')::date ORDER BY method`);
+    expect(methods.map((row: { method: string }) => row.method)).toEqual(['password', 'qr']);
+    const devices = await app.dataSource.query('SELECT device_id, active_tokens::int FROM signed_in_devices WHERE username = $1 ORDER BY type', [erin.username]);
+    expect(devices).toEqual([
+      { device_id: erin.deviceId, active_tokens: 1 },
+      { device_id: expect.any(String), active_tokens: 1 },
+    ]);
+    const [comment] = await app.dataSource.query(`SELECT obj_description('qr_sessions'::regclass) AS text`);
+    expect(comment.text).toMatch(/QR sign-in attempts/);
+  });
+
+  it('deletes finished sessions past retention once, across two processes, and keeps the rest', async () => {
+    await app.dataSource.query(`
+      INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type, created_at, expires_at)
+      SELECT 'old' || lpad(n::text, 19, '0'), repeat('0', 64), (ARRAY['confirmed','rejected','cancelled','expired'])[1 + n % 4]::qr_session_status,
+             'desk-retention', 'pc', now() - interval '3 days', now() - interval '3 days' + interval '2 minutes'
+        FROM generate_series(1, 40) AS n`);
+    await app.dataSource.query(`INSERT INTO qr_session_events (qr_session_id, type, occurred_at) SELECT id, 'created', created_at FROM qr_sessions WHERE id LIKE 'old%'`);
+    const other = await startTestApp({ RETENTION_DAYS: '1' }, db);
+    try {
+      const runs = await Promise.all([app.app.get(RetentionJob).runOnce(), other.app.get(RetentionJob).runOnce()]);
+      const deleted = runs.reduce((sum, run) => sum + (run.skipped ? 0 : run.deleted), 0);
+      expect(deleted).toBe(40);
+    } finally {
+      await other.close();
+    }
+    const [left] = await app.dataSource.query(`SELECT count(*)::int AS sessions, (SELECT count(*)::int FROM qr_session_events WHERE qr_session_id LIKE 'old%') AS events FROM qr_sessions WHERE id LIKE 'old%'`);
+    expect(left).toEqual({ sessions: 0, events: 0 });
+    const [recent] = await app.dataSource.query(`SELECT count(*)::int AS n FROM qr_sessions`);
+    expect(recent.n).toBeGreaterThan(5);
+  });
+
+  it('never answers a secret, scan ticket, hash or token', async () => {
+    const [{ hashes }] = await app.dataSource.query(`SELECT array_agg(password_hash) AS hashes FROM accounts`);
+    for (const hash of hashes as string[]) secrets.add(hash);
+    expect(adminAnswers.length).toBeGreaterThan(10);
+    expect(secrets.size).toBeGreaterThan(20);
+    const everything = adminAnswers.join('\n');
+    for (const secret of secrets) expect(everything.includes(secret) ? secret : null).toBeNull();
+    expect(everything).not.toMatch(/secret|hash|accessToken|scanTicket"/i);
+  });
+});
