@@ -16,6 +16,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY public ./public
 # The data directory keeps the generated JWT secret when JWT_SECRET is unset: mount a volume here.
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node

@@ -1,9 +1,21 @@
 import { RequestMethod } from '@nestjs/common';
+import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createValidationPipe, HttpErrorFilter } from '@app/common';
 import type { AppConfigService } from '@app/config';
 import { AppModule } from './app.module';
+
+const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
 
 /**
  * Builds the HTTP application with everything that is not a module: prefix, body limits, validation, error bodies.
@@ -22,5 +34,18 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableCors({ origin: true, exposedHeaders: ['Retry-After'] });
+  // Pages (/admin, ...) are static files served by the app itself: no outside assets, a strict CSP.
+  app.useStaticAssets(resolve(process.cwd(), 'public'), {
+    index: 'index.html',
+    redirect: true,
+    setHeaders: (response, path) => {
+      response.setHeader('X-Content-Type-Options', 'nosniff');
+      if (path.endsWith('.html')) {
+        response.setHeader('Cache-Control', 'no-cache');
+        response.setHeader('Content-Security-Policy', PAGE_CSP);
+        response.setHeader('Referrer-Policy', 'no-referrer');
+      }
+    },
+  });
   return app;
 }
