@@ -17,6 +17,8 @@ const shared = {
 };
 
 export default {
+  // A global option (Jest ignores it inside projects): e2e tests start servers and browsers.
+  testTimeout: 30000,
   projects: [
     {
       ...shared,
@@ -29,7 +31,6 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/libs/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 30000,
     },
   ],
 };

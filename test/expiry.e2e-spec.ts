@@ -7,18 +7,14 @@ describe('expiry', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({ QR_TTL_SECONDS: '1', EXPIRY_SWEEP_SECONDS: '1' });
+    app = await startTestApp({ QR_TTL_SECONDS: '2', EXPIRY_SWEEP_SECONDS: '1' });
   });
   afterAll(() => app.close());
 
-  async function expiredEventOf(qrId: string, secret: string): Promise<void> {
-    const desktop = await DesktopSocket.connect(app.url, { qrId, secret });
-    try {
-      const expired = await desktop.next('expired', 5000);
-      expect(expired).toMatchObject({ id: qrId, status: 'expired' });
-    } finally {
-      desktop.close();
-    }
+  /** Waits, by long-poll, until the session has left `status` and checks that it expired. */
+  async function waitUntilExpired(qrId: string, secret: string, status: 'pending' | 'scanned'): Promise<void> {
+    const response = await app.http().get(`/api/qr-sessions/${qrId}?since=${status}&wait=10`).set('X-QR-Secret', secret).expect(200);
+    expect(response.body).toMatchObject({ id: qrId, status: 'expired' });
   }
 
   it('pushes expired by itself when the session runs out, without any request', async () => {
@@ -55,8 +51,8 @@ describe('expiry', () => {
     const scannedThenExpired = await createQrSession(app);
     const { scanTicket } = await scan(app, phone, scannedThenExpired.session.id);
     const neverScanned = await createQrSession(app);
-    await expiredEventOf(scannedThenExpired.session.id, scannedThenExpired.session.secret);
-    await expiredEventOf(neverScanned.session.id, neverScanned.session.secret);
+    await waitUntilExpired(scannedThenExpired.session.id, scannedThenExpired.session.secret, 'scanned');
+    await waitUntilExpired(neverScanned.session.id, neverScanned.session.secret, 'pending');
 
     const attempts = [
       app.http().post(`/api/qr-sessions/${neverScanned.session.id}/scan`).set(phone.headers),
@@ -85,5 +81,59 @@ describe('expiry', () => {
       [{ status }] = await app.dataSource.query(`SELECT status FROM qr_sessions WHERE id = 'sweepSweepSweepSweep00'`);
     }
     expect(status).toBe('expired');
+  });
+});
+
+/**
+ * Expiry checked in the same statement as each transition (threat 4): here no timer or sweep gets there first, so
+ * only the conditional UPDATE stands between a late request and an expired session.
+ */
+describe('expiry inside the transition', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ EXPIRY_SWEEP_SECONDS: '3600' });
+  });
+  afterAll(() => app.close());
+
+  const expireNow = (id: string) => app.dataSource.query(`UPDATE qr_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+
+  it('refuses a scan of a session whose time ran out but that nobody marked expired yet', async () => {
+    const phone = await signUpAndLogin(app);
+    const { session } = await createQrSession(app);
+    await expireNow(session.id);
+    const response = await app.http().post(`/api/qr-sessions/${session.id}/scan`).set(phone.headers).expect(410);
+    expect(response.body.code).toBe('qr_expired');
+    const [row] = await app.dataSource.query('SELECT status, scanned_by_account_id FROM qr_sessions WHERE id = $1', [session.id]);
+    expect(row).toEqual({ status: 'expired', scanned_by_account_id: null });
+  });
+
+  it('refuses a confirm with a valid ticket once the session ran out, and issues no token', async () => {
+    const phone = await signUpAndLogin(app);
+    const { session } = await createQrSession(app);
+    const { scanTicket } = await scan(app, phone, session.id);
+    await expireNow(session.id);
+    const response = await app.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(410);
+    expect(response.body.code).toBe('qr_expired');
+    const [row] = await app.dataSource.query('SELECT status, login_token_id FROM qr_sessions WHERE id = $1', [session.id]);
+    expect(row).toEqual({ status: 'expired', login_token_id: null });
+  });
+
+  it('stops showing the desktop token after the pickup window (the later of expiresAt and confirmation + 60 s)', async () => {
+    const phone = await signUpAndLogin(app);
+    const { session } = await createQrSession(app);
+    const { scanTicket } = await scan(app, phone, session.id);
+    await app.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(200);
+    const read = () => app.http().get(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret).expect(200);
+    expect((await read()).body.login).toBeDefined();
+    await app.dataSource.query(
+      `UPDATE qr_sessions SET expires_at = now() - interval '1 second', confirmed_at = now() - interval '59 seconds' WHERE id = $1`,
+      [session.id],
+    );
+    expect((await read()).body.login).toBeDefined();
+    await app.dataSource.query(`UPDATE qr_sessions SET confirmed_at = now() - interval '61 seconds' WHERE id = $1`, [session.id]);
+    const after = (await read()).body;
+    expect(after.status).toBe('confirmed');
+    expect(after.login).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, scan, signUpAndLogin } from './support/factories';
-import { startTestApp, type TestApp } from './support/test-app';
+import { heldLongPolls, startTestApp, type TestApp } from './support/test-app';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
 /**
@@ -35,6 +35,18 @@ describe('two API instances on one database', () => {
       const confirmed = await desktopOnB.next('confirmed');
       expect(confirmed.login?.accessToken).toEqual(expect.any(String));
       await desktopOnA.next('confirmed');
+      // Notifications reach a listener in commit order: once a later change has arrived on both instances, any
+      // duplicate of the earlier ones would have arrived too.
+      const later = await createQrSession(a);
+      const sentinelOnA = await DesktopSocket.connect(a.url, { qrId: later.session.id, secret: later.session.secret });
+      const sentinelOnB = await DesktopSocket.connect(b.url, { qrId: later.session.id, secret: later.session.secret });
+      await sentinelOnA.next('status');
+      await sentinelOnB.next('status');
+      await b.http().delete(`/api/qr-sessions/${later.session.id}`).set('X-QR-Secret', later.session.secret).expect(200);
+      await sentinelOnA.next('cancelled');
+      await sentinelOnB.next('cancelled');
+      sentinelOnA.close();
+      sentinelOnB.close();
       expect(desktopOnB.events()).toEqual(['status', 'scanned', 'confirmed']);
       expect(desktopOnA.events()).toEqual(['status', 'scanned', 'confirmed']);
       await a
@@ -51,9 +63,12 @@ describe('two API instances on one database', () => {
   it('wakes a long-poll on one instance for a scan through the other', async () => {
     const phone = await signUpAndLogin(b);
     const { session } = await createQrSession(a);
-    const waiting = b.http().get(`/api/qr-sessions/${session.id}?since=pending&wait=20`).set('X-QR-Secret', session.secret);
-    // Make sure the long-poll is registered before the scan: a second request to the same instance is answered after it.
-    await b.http().get(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret).expect(200);
+    const waiting = b
+      .http()
+      .get(`/api/qr-sessions/${session.id}?since=pending&wait=20`)
+      .set('X-QR-Secret', session.secret)
+      .then((response) => response);
+    await heldLongPolls(b, 1);
     await scan(a, phone, session.id);
     expect((await waiting).body.status).toBe('scanned');
   });

@@ -1,7 +1,7 @@
 import type { QrSessionSnapshot } from '@app/contract';
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, scan, signUpAndLogin } from './support/factories';
-import { startTestApp, TEST_PUBLIC_URL, type TestApp } from './support/test-app';
+import { heldLongPolls, startTestApp, TEST_PUBLIC_URL, type TestApp } from './support/test-app';
 
 describe('QR login, end to end', () => {
   let app: TestApp;
@@ -85,13 +85,15 @@ describe('QR login, end to end', () => {
     const first = await poll('pending', 0);
     expect(first.body).toMatchObject({ id: session.id, status: 'pending' });
 
-    const waitingForScan = poll('pending');
+    const waitingForScan = poll('pending').then((response) => response);
+    await heldLongPolls(app, 1);
     const scanned = await scan(app, phone, session.id);
     const afterScan = await waitingForScan;
     expect(afterScan.status).toBe(200);
     expect(afterScan.body).toMatchObject({ status: 'scanned', scannedBy: { displayName: expect.any(String) } });
 
-    const waitingForConfirm = poll('scanned');
+    const waitingForConfirm = poll('scanned').then((response) => response);
+    await heldLongPolls(app, 1);
     await app
       .http()
       .post(`/api/qr-sessions/${session.id}/confirm`)
@@ -128,8 +130,8 @@ describe('QR login, end to end', () => {
           answered = true;
           return response;
         });
-      // Not answered while nothing changes: prove it by a request that round-trips through the same server first.
-      await app.http().get(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret).expect(200);
+      await heldLongPolls(app, 1);
+      // Held, not answered, while other requests come and go.
       await app.http().get(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret).expect(200);
       expect(answered).toBe(false);
       await scan(app, phone, session.id);

@@ -74,5 +74,30 @@ describe('races', () => {
       app.http().delete(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret),
     ]);
     expect([confirm.status, cancel.status].sort()).toEqual([200, 409]);
+    const [row] = await app.dataSource.query('SELECT status, login_token_id FROM qr_sessions WHERE id = $1', [session.id]);
+    if (confirm.status === 200) {
+      expect(cancel.body.code).toBe('qr_already_completed');
+      expect(row.status).toBe('confirmed');
+      expect(row.login_token_id).not.toBeNull();
+    } else {
+      expect(confirm.body.code).toBe('qr_already_completed');
+      expect(row).toEqual({ status: 'cancelled', login_token_id: null });
+    }
+  });
+
+  it('of a scan racing a cancel, exactly one wins', async () => {
+    for (let round = 0; round < 5; round++) {
+      const phone = await signUpAndLogin(app);
+      const { session } = await createQrSession(app);
+      const [scanned, cancel] = await Promise.all([
+        app.http().post(`/api/qr-sessions/${session.id}/scan`).set(phone.headers),
+        app.http().delete(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret),
+      ]);
+      expect(cancel.status).toBe(200);
+      const [row] = await app.dataSource.query('SELECT status FROM qr_sessions WHERE id = $1', [session.id]);
+      expect(row.status).toBe('cancelled');
+      // The scan either came first (and was then cancelled) or found the session cancelled.
+      expect(scanned.status === 200 || scanned.body.code === 'qr_already_completed').toBe(true);
+    }
   });
 });

@@ -113,6 +113,47 @@ describe('security', () => {
       expect(reject.body.code).toBe('qr_already_completed');
     });
 
+    it('refuses an expired scan ticket, and a ticket marked used, while the session is still open', async () => {
+      const phone = await signUpAndLogin(app);
+      const { session } = await createQrSession(app);
+      const { scanTicket } = await scan(app, phone, session.id);
+      await app.dataSource.query(`UPDATE qr_sessions SET scan_ticket_expires_at = now() - interval '1 second' WHERE id = $1`, [session.id]);
+      const expired = await app.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(403);
+      expect(expired.body.code).toBe('scan_ticket_invalid');
+      await app.dataSource.query(
+        `UPDATE qr_sessions SET scan_ticket_expires_at = now() + interval '1 minute', scan_ticket_used_at = now() WHERE id = $1`,
+        [session.id],
+      );
+      const used = await app.http().post(`/api/qr-sessions/${session.id}/reject`).set(phone.headers).send({ scanTicket }).expect(403);
+      expect(used.body.code).toBe('scan_ticket_invalid');
+      const [row] = await app.dataSource.query('SELECT status FROM qr_sessions WHERE id = $1', [session.id]);
+      expect(row.status).toBe('scanned');
+    });
+
+    it('does not let a desktop take over the device of the phone that confirms', async () => {
+      const phone = await signUpAndLogin(app);
+      // The attacker's desktop claims the victim phone's device id.
+      const created = await app
+        .http()
+        .post('/api/qr-sessions?image=none')
+        .send({ device: { id: phone.deviceId, type: 'pc', name: 'Evil' } })
+        .expect(201);
+      const { scanTicket } = await scan(app, phone, created.body.id);
+      const response = await app.http().post(`/api/qr-sessions/${created.body.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(403);
+      expect(response.body.code).toBe('forbidden');
+      const me = await app.http().get('/api/me').set(phone.headers).expect(200);
+      expect(me.body.device).toMatchObject({ id: phone.deviceId, type: 'ios' });
+      const [row] = await app.dataSource.query('SELECT status, login_token_id FROM qr_sessions WHERE id = $1', [created.body.id]);
+      expect(row).toEqual({ status: 'scanned', login_token_id: null });
+      // Nor can a password sign-in on that id change the device's type.
+      const login = await app
+        .http()
+        .post('/api/auth/login')
+        .send({ username: phone.username, password: phone.password, device: { id: phone.deviceId, type: 'web' } })
+        .expect(401);
+      expect(login.body.code).toBe('device_mismatch');
+    });
+
     it('answers qr_already_scanned to a second phone, and a fresh ticket to the same phone', async () => {
       const phone = await signUpAndLogin(app);
       const intruder = await signUpAndLogin(app);

@@ -100,6 +100,24 @@ describe('bad input', () => {
     expectValidationFailed(text, 'text body');
   });
 
+  it('answers validation_failed for text PostgreSQL cannot store (a NUL character)', async () => {
+    expectValidationFailed(await app.http().post('/api/accounts').send({ username: 'nul-user', password: 'long enough', displayName: 'a\u0000b' }), 'NUL in displayName');
+    expectValidationFailed(
+      await app.http().post('/api/qr-sessions').send({ device: { id: 'desk-nul-0001', type: 'pc', name: 'x\u0000' } }),
+      'NUL in device name',
+    );
+    expectValidationFailed(
+      await app.http().post('/api/auth/login').send({ username: 'a\u0000', password: 'whatever-pass', device }),
+      'NUL in username',
+    );
+  });
+
+  it('answers validation_failed for deeply nested JSON instead of exhausting the stack', async () => {
+    const deep = `${'['.repeat(2000)}${']'.repeat(2000)}`;
+    const response = await app.http().post('/api/accounts').set('Content-Type', 'application/json').send(`{"username": ${deep}}`);
+    expectValidationFailed(response, 'deep nesting');
+  });
+
   it('refuses an oversized body with payload_too_large before reading it all', async () => {
     const response = await app
       .http()
@@ -116,5 +134,33 @@ describe('bad input', () => {
 
   it('keeps serving after all of that', async () => {
     await app.http().get('/api/me').set(phone.headers).expect(200);
+  });
+});
+
+describe('behind a proxy (TRUST_PROXY=on)', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ TRUST_PROXY: 'on', RATE_LIMITS: 'on' });
+  });
+  afterAll(() => app.close());
+
+  it('records the forwarded client address, and ignores a forged one that is not an address', async () => {
+    const forwarded = await app
+      .http()
+      .post('/api/qr-sessions?image=none')
+      .set('X-Forwarded-For', '203.0.113.9')
+      .send({ device: { id: 'desk-proxy-0001', type: 'pc' } })
+      .expect(201);
+    const forged = await app
+      .http()
+      .post('/api/qr-sessions?image=none')
+      .set('X-Forwarded-For', `not-an-ip-${'x'.repeat(300)}`)
+      .send({ device: { id: 'desk-proxy-0002', type: 'pc' } })
+      .expect(201);
+    const rows = await app.dataSource.query('SELECT id, host(desktop_ip) AS ip FROM qr_sessions WHERE id = ANY($1)', [[forwarded.body.id, forged.body.id]]);
+    const ipOf = (id: string) => rows.find((row: { id: string }) => row.id === id).ip;
+    expect(ipOf(forwarded.body.id)).toBe('203.0.113.9');
+    expect(ipOf(forged.body.id)).toBe('127.0.0.1');
   });
 });

@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppConfigService, loadConfig } from '@app/config';
+import { QrSessionWaiters } from '@app/qr-sessions';
 import { createApp } from '../../apps/api/src/create-app';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -15,6 +16,19 @@ export interface TestApp {
   dataSource: DataSource;
   http(): ReturnType<typeof request>;
   close(): Promise<void>;
+}
+
+/**
+ * Resolves once `count` long-poll requests are held by this app. supertest sends nothing until a request is awaited or
+ * `.then`-ed, so a test that means to race a held request must first know that it is held.
+ */
+export async function heldLongPolls(app: TestApp, count: number, timeoutMs = 5000): Promise<void> {
+  const waiters = app.app.get(QrSessionWaiters);
+  const deadline = Date.now() + timeoutMs;
+  while (waiters.size < count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} held long-poll(s), have ${waiters.size}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /**

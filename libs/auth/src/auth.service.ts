@@ -25,6 +25,9 @@ export class AuthService {
         type: device.type,
         name: device.name ?? null,
       });
+      if (!row) {
+        throw new DomainError('device_mismatch', `This account already has a device "${device.id}" of another type.`);
+      }
       return this.tokens.issue(
         manager,
         { account: toAccountView(account), device: { rowId: row.id, id: row.clientDeviceId, type: row.type, name: row.name } },

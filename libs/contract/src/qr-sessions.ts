@@ -7,6 +7,14 @@ import type { DeviceType } from './devices';
 export const QR_STATUSES = ['pending', 'scanned', 'confirmed', 'rejected', 'cancelled', 'expired'] as const;
 export type QrStatus = (typeof QR_STATUSES)[number];
 
+/**
+ * How far along the state machine a status is: pending < scanned < any terminal status. Sessions only ever move
+ * forward, so an event whose rank is not above what a client already has is stale (it arrived late) and can be dropped.
+ */
+export function statusRank(status: QrStatus): number {
+  return status === 'pending' ? 0 : status === 'scanned' ? 1 : 2;
+}
+
 export interface AccountView {
   id: string;
   username: string;

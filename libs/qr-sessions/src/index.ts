@@ -6,3 +6,4 @@ export * from './qr-sessions.repository';
 export * from './qr-sessions.service';
 export * from './qr-snapshots';
 export * from './qr-sessions.module';
+export * from './qr-session-waiters';

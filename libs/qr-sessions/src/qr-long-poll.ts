@@ -22,20 +22,25 @@ export class QrLongPoll {
     abort: AbortSignal,
   ): Promise<QrSessionSnapshot> {
     if (since === undefined || !waitSeconds) return this.sessions.snapshotFor(id, secret);
-    // Wait first, read second: a change that commits between the two still wakes this request.
-    const wait = this.waiters.wait(id, since, waitSeconds * 1000);
-    const onAbort = () => wait.cancel();
-    abort.addEventListener('abort', onAbort, { once: true });
-    try {
-      const current = await this.sessions.snapshotFor(id, secret);
-      if (current.status !== since) return current;
-      const outcome = await wait.outcome;
-      if (outcome.kind === 'changed') return await outcome.change.snapshot();
-      if (outcome.kind === 'closed') return current;
-      return await this.sessions.snapshotFor(id, secret);
-    } finally {
-      abort.removeEventListener('abort', onAbort);
-      wait.cancel();
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (;;) {
+      // Wait first, read second: a change that commits between the two still wakes this request.
+      const wait = this.waiters.wait(id, since, Math.max(0, deadline - Date.now()));
+      const onAbort = () => wait.cancel();
+      abort.addEventListener('abort', onAbort, { once: true });
+      try {
+        const current = await this.sessions.snapshotFor(id, secret);
+        if (current.status !== since) return current;
+        const outcome = await wait.outcome;
+        if (outcome.kind === 'changed') return await outcome.change.snapshot();
+        if (outcome.kind === 'closed') return current;
+        if (outcome.kind === 'timeout') return await this.sessions.snapshotFor(id, secret);
+        // 'resync': the bus reconnected and may have missed a change; read again and keep waiting if there was none.
+      } finally {
+        abort.removeEventListener('abort', onAbort);
+        wait.cancel();
+      }
+      if (abort.aborted || Date.now() >= deadline) return this.sessions.snapshotFor(id, secret);
     }
   }
 }

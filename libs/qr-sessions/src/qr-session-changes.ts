@@ -17,6 +17,8 @@ export interface QrSessionChange {
 
 type Listener = (change: QrSessionChange) => void;
 
+const LOAD_ATTEMPTS = 3;
+
 /**
  * Turns the bus's raw messages into {@link QrSessionChange}s for in-process listeners: the Socket.IO gateway, the
  * long-poll waiters and the expiry scheduler.
@@ -50,6 +52,19 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
     return this.bus.onReconnect(listener);
   }
 
+  /** The `confirmed` snapshot carries the desktop's token, read from the database; a passing failure is retried. */
+  private async loadWithLogin(published: QrSessionSnapshot): Promise<QrSessionSnapshot> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.snapshots.load(published.id)) ?? published;
+      } catch (error) {
+        if (attempt >= LOAD_ATTEMPTS) throw error;
+        this.logger.warn(`reading ${published.id} failed (attempt ${attempt}): ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+
   private deliver(payload: unknown): void {
     if (!isChangeMessage(payload)) {
       this.logger.warn('ignored a malformed QR session change');
@@ -62,10 +77,7 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
       id: snapshot.id,
       status: snapshot.status,
       expiresAt: snapshot.expiresAt,
-      snapshot: () =>
-        type === 'confirmed'
-          ? (loaded ??= this.snapshots.load(snapshot.id).then((full) => full ?? snapshot))
-          : Promise.resolve(snapshot),
+      snapshot: () => (type === 'confirmed' ? (loaded ??= this.loadWithLogin(snapshot)) : Promise.resolve(snapshot)),
     };
     for (const listener of this.listeners) listener(change);
   }

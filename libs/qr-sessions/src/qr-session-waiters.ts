@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { QrStatus } from '@app/contract';
+import { statusRank, type QrStatus } from '@app/contract';
 import { QrSessionChanges, type QrSessionChange } from './qr-session-changes';
 
 /** How a wait ended. */
@@ -34,7 +34,8 @@ export class QrSessionWaiters implements OnModuleInit, OnModuleDestroy {
     this.unsubscribes.push(
       this.changes.subscribe((change) => {
         for (const waiter of this.waiting.get(change.id) ?? []) {
-          if (change.status !== waiter.since) waiter.settle({ kind: 'changed', change });
+          // Only a step forward wakes a waiter: a late notification of an older state must not answer it.
+          if (statusRank(change.status) > statusRank(waiter.since)) waiter.settle({ kind: 'changed', change });
         }
       }),
       this.changes.onResync(() => this.settleAll({ kind: 'resync' })),

@@ -134,6 +134,10 @@ export class QrSessionsService {
         type: session.desktopDeviceType,
         name: session.desktopDeviceName,
       });
+      // Throwing rolls the confirmation back: the session stays scanned and nothing was issued.
+      if (!desktop) {
+        throw new DomainError('forbidden', 'The desktop claims the device id of another of your devices; do not confirm it.');
+      }
       const token = await this.tokens.record(manager, auth.accountId, desktop.id, 'qr');
       await this.sessions.attachLoginToken(manager, id, token.id);
       await this.record(manager, session, 'confirmed', actorOf(auth, client));
@@ -176,13 +180,14 @@ export class QrSessionsService {
     return expired !== null;
   }
 
-  /** Expires every open session whose time is up; answers how many this process expired. */
+  /** Expires every open session whose time is up, batch after batch; answers how many this process expired. */
   async expireDue(batchSize = 100): Promise<number> {
     let expired = 0;
-    for (const id of await this.sessions.findDueForExpiry(batchSize)) {
-      if (await this.expire(id)) expired++;
+    for (;;) {
+      const due = await this.sessions.findDueForExpiry(batchSize);
+      for (const id of due) if (await this.expire(id)) expired++;
+      if (due.length < batchSize) return expired;
     }
-    return expired;
   }
 
   /** Writes the audit row and publishes the change, inside the transition's transaction. */

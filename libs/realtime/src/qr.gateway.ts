@@ -1,28 +1,37 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
+import { normaliseIp } from '@app/common';
 import {
   QR_NAMESPACE,
+  statusRank,
   type QrClientToServerEvents,
   type QrServerToClientEvents,
   type QrSessionSnapshot,
   type QrSocketAuth,
 } from '@app/contract';
-import { normaliseIp } from '@app/common';
 import { QrSessionChanges, QrSessionsService, type QrSessionChange } from '@app/qr-sessions';
 import { RateLimiter } from '@app/rate-limits';
 import { handshakeError, parseQrSocketAuth } from './qr-socket-auth';
 
-type QrSocketData = QrSocketAuth;
+interface QrSocketData extends QrSocketAuth {
+  /** The newest snapshot this socket was sent; undefined until its first `status` went out. */
+  sent?: QrSessionSnapshot;
+  /** A change that arrived before the first `status`: folded into it. */
+  held?: QrSessionSnapshot;
+}
 type QrNamespace = Namespace<QrClientToServerEvents, QrServerToClientEvents, Record<string, never>, QrSocketData>;
 type QrSocket = Socket<QrClientToServerEvents, QrServerToClientEvents, Record<string, never>, QrSocketData>;
+type QrEvent = keyof QrServerToClientEvents;
 
 /**
  * Push for the desktop (contract §4). Only the holder of a session's secret gets past the handshake; its socket joins
- * the room named by the session id, receives `status` at once, then every change of that session.
+ * the room named by the session id, receives `status` first, then every later change of that session.
  *
- * Changes arrive through PostgreSQL from whichever process made them, and each process emits to its own sockets only
- * (`local`), so every socket hears each event exactly once however many processes there are.
+ * Changes arrive through PostgreSQL from whichever process made them; each process emits to its own sockets only.
+ * Notifications can arrive late (a slow listener, a reconnect), and a socket's first `status` is read while changes
+ * may be arriving, so each socket remembers what it was last sent and only ever hears a session move forward:
+ * `status` first, no event twice, never back to an older state.
  */
 @WebSocketGateway({ namespace: QR_NAMESPACE, cors: { origin: true } })
 export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnection<QrSocket>, OnModuleDestroy {
@@ -52,7 +61,7 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
         .then(() => this.sessions.verifySecret(auth.qrId, auth.secret))
         .then(
           () => {
-            socket.data = auth;
+            socket.data = { qrId: auth.qrId, secret: auth.secret };
             next();
           },
           (error: unknown) => next(handshakeError(error)),
@@ -66,9 +75,12 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
 
   async handleConnection(socket: QrSocket): Promise<void> {
     const { qrId, secret } = socket.data;
+    // Join before reading, so that no change committed after the read can be missed.
     await socket.join(qrId);
     try {
-      socket.emit('status', await this.sessions.snapshotFor(qrId, secret));
+      const read = await this.sessions.snapshotFor(qrId, secret);
+      const held = socket.data.held;
+      this.send(socket, 'status', held && statusRank(held.status) > statusRank(read.status) ? held : read);
     } catch (error) {
       this.logger.warn(`could not send status to ${socket.id}: ${(error as Error).message}`);
       socket.disconnect(true);
@@ -80,31 +92,49 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
   }
 
   private deliver(change: QrSessionChange): void {
-    if (change.type === 'created' || !this.hasLocalSockets(change.id)) return;
+    if (change.type === 'created') return;
+    const sockets = this.socketsOf(change.id);
+    if (sockets.length === 0) return;
     change.snapshot().then(
-      (snapshot) => this.emit(change.id, change.type as Exclude<QrSessionChange['type'], 'created'>, snapshot),
-      (error: unknown) => this.logger.warn(`could not deliver ${change.type} of ${change.id}: ${(error as Error).message}`),
+      (snapshot) => {
+        for (const socket of sockets) {
+          if (!socket.data.sent) {
+            socket.data.held = snapshot;
+          } else if (statusRank(snapshot.status) > statusRank(socket.data.sent.status)) {
+            this.send(socket, change.type as QrEvent, snapshot);
+          }
+        }
+      },
+      (error: unknown) => this.logger.error(`could not deliver ${change.type} of ${change.id}: ${(error as Error).message}`),
     );
   }
 
   /** After the bus reconnected, every watched session gets a fresh `status`: changes may have been missed. */
   private resync(): void {
     const watched = new Map<string, string>();
-    for (const socket of this.namespace.sockets.values()) watched.set(socket.data.qrId, socket.data.secret);
+    for (const socket of this.namespace.sockets.values()) if (socket.data.sent) watched.set(socket.data.qrId, socket.data.secret);
     for (const [qrId, secret] of watched) {
       this.sessions.snapshotFor(qrId, secret).then(
-        (snapshot) => this.emit(qrId, 'status', snapshot),
+        (snapshot) => {
+          for (const socket of this.socketsOf(qrId)) {
+            if (socket.data.sent && statusRank(snapshot.status) >= statusRank(socket.data.sent.status)) this.send(socket, 'status', snapshot);
+          }
+        },
         (error: unknown) => this.logger.warn(`could not resync ${qrId}: ${(error as Error).message}`),
       );
     }
   }
 
-  private hasLocalSockets(qrId: string): boolean {
-    return (this.namespace.adapter.rooms.get(qrId)?.size ?? 0) > 0;
+  /** This process's sockets in the session's room. */
+  private socketsOf(qrId: string): QrSocket[] {
+    const ids = this.namespace.adapter.rooms.get(qrId) ?? new Set<string>();
+    return [...ids].map((id) => this.namespace.sockets.get(id)).filter((socket): socket is QrSocket => socket !== undefined);
   }
 
-  /** The one place that emits into a session's room. */
-  private emit(qrId: string, event: keyof QrServerToClientEvents, snapshot: QrSessionSnapshot): void {
-    this.namespace.local.to(qrId).emit(event, snapshot);
+  /** The one place that emits to a desktop. */
+  private send(socket: QrSocket, event: QrEvent, snapshot: QrSessionSnapshot): void {
+    socket.data.sent = snapshot;
+    socket.data.held = undefined;
+    socket.emit(event, snapshot);
   }
 }

@@ -28,6 +28,15 @@ const CONNECTION_MESSAGES = [
   'Connection is not established',
 ];
 
+/**
+ * PostgreSQL's class 22 (data exception: a NUL byte in text, a malformed address, a value out of range) means the
+ * input was bad, not the server: callers answer 400.
+ */
+export function isInvalidInput(error: unknown): boolean {
+  const code = (error as { driverError?: { code?: unknown }; code?: unknown } | null)?.driverError?.code ?? (error as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('22');
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
     const candidate = e as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Request } from 'express';
 
 /** Where a request came from, as recorded in QR sessions and audit rows. */
@@ -9,10 +10,12 @@ export interface ClientInfo {
 const MAX_USER_AGENT = 512;
 
 export function clientInfoOf(request: Pick<Request, 'ip' | 'headers'> & { socket?: { remoteAddress?: string } }): ClientInfo {
-  const ip = request.ip ?? request.socket?.remoteAddress ?? null;
+  // With TRUST_PROXY on, request.ip comes from X-Forwarded-For, which anyone can write: keep it only if it is an address.
+  const candidates = [request.ip, request.socket?.remoteAddress].filter((value): value is string => typeof value === 'string');
+  const ip = candidates.map(normaliseIp).find((value) => isIP(value) !== 0) ?? null;
   const userAgent = request.headers['user-agent'];
   return {
-    ip: ip ? normaliseIp(ip) : null,
+    ip,
     userAgent: typeof userAgent === 'string' && userAgent.length > 0 ? userAgent.slice(0, MAX_USER_AGENT) : null,
   };
 }

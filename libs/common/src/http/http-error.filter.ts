@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import { DomainError } from '../errors/domain.error';
 import { type ErrorBody, type ErrorCode, statusOf } from '@app/contract';
-import { isDatabaseUnavailable } from '../errors/database-errors';
+import { isDatabaseUnavailable, isInvalidInput } from '../errors/database-errors';
 
 /** Nest's own HTTP exceptions (unknown route, body parser failures, ...) mapped onto contract codes. */
 const CODE_FOR_STATUS: Record<number, ErrorCode> = {
@@ -43,6 +43,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const code = CODE_FOR_STATUS[status];
       if (code) return { statusCode: status, code, message: this.messageOf(exception, code) };
+    }
+    if (isInvalidInput(exception)) {
+      return { statusCode: 400, code: 'validation_failed', message: 'The request holds a value the service cannot store.' };
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError } from '../errors/domain.error';
 
 function describe(errors: ValidationError[], parent = ''): string[] {
@@ -18,9 +18,33 @@ export function describeValidationErrors(errors: ValidationError[]): string {
   return lines.length > 0 ? lines.join('; ') : 'The request is malformed.';
 }
 
+/** No request of the contract nests deeper than this; deeper JSON would only exhaust the transformer's stack. */
+const MAX_DEPTH = 16;
+
+/** Whether `value` nests deeper than `limit`, found without recursion (the point is to survive hostile input). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+class ContractValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (nestsDeeperThan(value, MAX_DEPTH)) {
+      throw new DomainError('validation_failed', `The ${metadata.type} nests deeper than ${MAX_DEPTH} levels.`);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** The global pipe: whitelisting DTOs, converting types, and failing with the contract's `validation_failed`. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ContractValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
