@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createValidationPipe, HttpErrorFilter } from '@app/common';
 import type { AppConfigService } from '@app/config';
 import { AppModule } from './app.module';
+import { setUpOpenApi } from './openapi';
 
 const PAGE_CSP = [
   "default-src 'self'",
@@ -47,5 +48,6 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
       }
     },
   });
+  setUpOpenApi(app);
   return app;
 }

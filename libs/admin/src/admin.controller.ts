@@ -1,36 +1,59 @@
 import { Controller, Get, Header, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@app/common';
 import type { AdminAccount, AdminDevice, AdminPage, AdminQrSession, AdminQrSessionDetail } from '@app/contract';
-import { AccessTokenGuard } from '@app/tokens';
+import { DeviceAuth } from '@app/tokens';
+import {
+  AdminAccountListResponse,
+  AdminDeviceListResponse,
+  AdminQrSessionDetailResponse,
+  AdminQrSessionPageResponse,
+  AdminRevokeResponse,
+} from './dto/admin.responses';
 import { AdminGuard } from './admin.guard';
 import { AdminService } from './admin.service';
 import { AdminAccountsQuery, AdminDeviceParams, AdminDevicesQuery, AdminQrSessionParams } from './dto/admin-params';
 import { ListQrSessionsQuery } from './dto/list-qr-sessions.query';
 
 /** Contract §5: who signed in where, and how. Admins only. */
+@ApiTags('admin')
 @Controller('admin')
-@UseGuards(AccessTokenGuard, AdminGuard)
+@DeviceAuth()
+@UseGuards(AdminGuard)
+@ApiErrors('forbidden')
 export class AdminController {
   constructor(private readonly admin: AdminService) {}
 
   @Get('qr-sessions')
+  @ApiOperation({ summary: 'QR sessions, newest first, filtered and cursor-paginated' })
+  @ApiOkResponse({ type: AdminQrSessionPageResponse })
   @Header('Cache-Control', 'no-store')
   listSessions(@Query() query: ListQrSessionsQuery): Promise<AdminPage<AdminQrSession>> {
     return this.admin.listSessions(query);
   }
 
   @Get('qr-sessions/:id')
+  @ApiOperation({ summary: 'One QR session with its audit trail' })
+  @ApiOkResponse({ type: AdminQrSessionDetailResponse })
+  @ApiErrors('qr_not_found')
   @Header('Cache-Control', 'no-store')
   getSession(@Param() { id }: AdminQrSessionParams): Promise<AdminQrSessionDetail> {
     return this.admin.getSession(id);
   }
 
   @Get('devices')
+  @ApiOperation({ summary: "An account's devices with their tokens' state" })
+  @ApiOkResponse({ type: AdminDeviceListResponse })
+  @ApiErrors('not_found')
   @Header('Cache-Control', 'no-store')
   listDevices(@Query() { accountId }: AdminDevicesQuery): Promise<{ items: AdminDevice[] }> {
     return this.admin.listDevices(accountId);
   }
 
   @Post('devices/:accountId/:deviceId/revoke')
+  @ApiOperation({ summary: 'Sign a device out: its tokens answer token_revoked at once' })
+  @ApiOkResponse({ type: AdminRevokeResponse })
+  @ApiErrors('not_found')
   @HttpCode(200)
   revokeDevice(@Param() { accountId, deviceId }: AdminDeviceParams): Promise<{ accountId: string; deviceId: string; revokedTokens: number }> {
     return this.admin.revokeDevice(accountId, deviceId);
@@ -38,6 +61,8 @@ export class AdminController {
 
   /** An extension for the admin page: find an account by (part of) its username or display name. */
   @Get('accounts')
+  @ApiOperation({ summary: 'Find accounts (an extension for the admin page)' })
+  @ApiOkResponse({ type: AdminAccountListResponse })
   @Header('Cache-Control', 'no-store')
   searchAccounts(@Query() { query }: AdminAccountsQuery): Promise<{ items: AdminAccount[] }> {
     return this.admin.searchAccounts(query);

@@ -1,10 +1,13 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@app/common';
 import type { AccountView, DeviceView, LoginResult } from '@app/contract';
 import { RateLimit } from '@app/rate-limits';
-import { AccessTokenGuard, CurrentAuth, type AuthContext } from '@app/tokens';
+import { CurrentAuth, DeviceAuth, LoginResultResponse, MeResponse, type AuthContext } from '@app/tokens';
 import { AuthService } from './auth.service';
 import { LoginDto } from './dto/login.dto';
 
+@ApiTags('auth')
 @Controller()
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
@@ -12,19 +15,26 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   @RateLimit('login')
+  @ApiOperation({ summary: 'Sign in with a password; the token is bound to the device' })
+  @ApiOkResponse({ type: LoginResultResponse })
+  @ApiErrors('validation_failed', 'invalid_credentials', 'device_mismatch', 'payload_too_large', 'rate_limited', 'service_unavailable')
   login(@Body() dto: LoginDto): Promise<LoginResult> {
     return this.auth.login(dto.username, dto.password, dto.device);
   }
 
   @Post('auth/logout')
   @HttpCode(204)
-  @UseGuards(AccessTokenGuard)
+  @DeviceAuth()
+  @ApiOperation({ summary: 'Sign out: this token answers token_revoked from now on' })
+  @ApiNoContentResponse()
   async logout(@CurrentAuth() auth: AuthContext): Promise<void> {
     await this.auth.logout(auth);
   }
 
   @Get('me')
-  @UseGuards(AccessTokenGuard)
+  @DeviceAuth()
+  @ApiOperation({ summary: 'The signed-in account and device' })
+  @ApiOkResponse({ type: MeResponse })
   me(@CurrentAuth() auth: AuthContext): Promise<{ account: AccountView; device: DeviceView }> {
     return this.auth.me(auth);
   }

@@ -5,3 +5,5 @@ export * from './http/client-info.decorator';
 export * from './validation/validation.pipe';
 export * from './ids/random-ids';
 export * from './database/returning-rows';
+export * from './openapi/error-body.response';
+export * from './openapi/api-errors.decorator';

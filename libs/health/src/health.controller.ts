@@ -1,9 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { DomainError } from '@app/common';
+import { ApiErrors, DomainError } from '@app/common';
 import { PgEventBus } from '@app/events';
 
 /** `GET /api/health`: 200 when the database answers and the event listener is connected, else 503. */
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -12,6 +14,9 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Whether the database and the event listener are up' })
+  @ApiOkResponse({ schema: { example: { status: 'ok', database: 'up', events: 'up' } } })
+  @ApiErrors('service_unavailable')
   @Header('Cache-Control', 'no-store')
   async check(): Promise<{ status: 'ok'; database: 'up'; events: 'up' }> {
     try {

@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { QrSessionIdParams } from './dto/qr-session-id.params';
 
@@ -6,6 +7,7 @@ import { QrSessionIdParams } from './dto/qr-session-id.params';
  * `GET /q/:id`: where a phone's plain camera lands when it reads the QR without the app. Signing in needs the app
  * (it proves who the phone belongs to), so the page says so and offers to open it. It reveals nothing about the session.
  */
+@ApiExcludeController()
 @Controller('q')
 export class QrLandingController {
   @Get(':id')

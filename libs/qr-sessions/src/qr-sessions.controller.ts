@@ -1,11 +1,19 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res, StreamableFile, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Client, type ClientInfo } from '@app/common';
+import { ApiErrors, Client, type ClientInfo } from '@app/common';
 import { AppConfigService } from '@app/config';
 import type { CreatedQrSession, QrSessionSnapshot, ScanResult } from '@app/contract';
 import { RateLimit } from '@app/rate-limits';
-import { AccessTokenGuard, CurrentAuth, type AuthContext } from '@app/tokens';
+import { CurrentAuth, DeviceAuth, type AuthContext } from '@app/tokens';
 import { CreateQrSessionDto, CreateQrSessionQuery } from './dto/create-qr-session.dto';
+import {
+  ConfirmedResponse,
+  CreatedQrSessionResponse,
+  QrSessionSnapshotResponse,
+  RejectedResponse,
+  ScanResultResponse,
+} from './dto/qr-session.responses';
 import { QrSessionIdParams } from './dto/qr-session-id.params';
 import { ScanTicketDto } from './dto/scan-ticket.dto';
 import { WatchQrSessionQuery } from './dto/watch-qr-session.query';
@@ -14,6 +22,8 @@ import { QrLongPoll } from './qr-long-poll';
 import { QrSecret } from './qr-secret.decorator';
 import { QrSessionsService } from './qr-sessions.service';
 
+@ApiTags('qr-sessions')
+@ApiErrors('rate_limited', 'service_unavailable')
 @Controller('qr-sessions')
 export class QrSessionsController {
   constructor(
@@ -27,6 +37,9 @@ export class QrSessionsController {
   @Post()
   @HttpCode(201)
   @RateLimit('createQr')
+  @ApiOperation({ summary: 'A desktop asks for a QR session (no sign-in needed; desktop device types only)' })
+  @ApiCreatedResponse({ type: CreatedQrSessionResponse })
+  @ApiErrors('validation_failed', 'payload_too_large')
   @Header('Cache-Control', 'no-store')
   async create(
     @Body() dto: CreateQrSessionDto,
@@ -48,6 +61,10 @@ export class QrSessionsController {
 
   @Get(':id/qr.svg')
   @RateLimit('watchQr')
+  @ApiOperation({ summary: 'The QR code as SVG (it carries only the id)' })
+  @ApiProduces('image/svg+xml')
+  @ApiOkResponse({ description: 'An SVG image.' })
+  @ApiErrors('validation_failed', 'qr_not_found')
   @Header('Cache-Control', 'no-store')
   async svg(@Param() { id }: QrSessionIdParams): Promise<StreamableFile> {
     await this.sessions.assertExists(id);
@@ -56,6 +73,10 @@ export class QrSessionsController {
 
   @Get(':id/qr.png')
   @RateLimit('watchQr')
+  @ApiOperation({ summary: 'The QR code as PNG (it carries only the id)' })
+  @ApiProduces('image/png')
+  @ApiOkResponse({ description: 'A PNG image.' })
+  @ApiErrors('validation_failed', 'qr_not_found')
   @Header('Cache-Control', 'no-store')
   async png(@Param() { id }: QrSessionIdParams): Promise<StreamableFile> {
     await this.sessions.assertExists(id);
@@ -65,6 +86,14 @@ export class QrSessionsController {
   /** The desktop reads its session; with `wait` and `since` this is the long-poll fallback of the socket. */
   @Get(':id')
   @RateLimit('watchQr')
+  @ApiOperation({
+    summary: 'The session snapshot for its creator; long-polls with wait and since',
+    description:
+      'Answers at once when the status differs from since; otherwise holds the request until it changes or wait runs out, then answers the snapshot either way.',
+  })
+  @ApiHeader({ name: 'X-QR-Secret', required: true, description: 'The secret that creating the session answered.' })
+  @ApiOkResponse({ type: QrSessionSnapshotResponse })
+  @ApiErrors('validation_failed', 'qr_secret_invalid', 'qr_not_found')
   @Header('Cache-Control', 'no-store')
   watch(
     @Param() { id }: QrSessionIdParams,
@@ -79,6 +108,10 @@ export class QrSessionsController {
 
   @Delete(':id')
   @RateLimit('watchQr')
+  @ApiOperation({ summary: 'The desktop cancels its session' })
+  @ApiHeader({ name: 'X-QR-Secret', required: true, description: 'The secret that creating the session answered.' })
+  @ApiOkResponse({ type: QrSessionSnapshotResponse })
+  @ApiErrors('validation_failed', 'qr_secret_invalid', 'qr_not_found', 'qr_already_completed', 'qr_expired')
   @HttpCode(200)
   cancel(
     @Param() { id }: QrSessionIdParams,
@@ -91,7 +124,10 @@ export class QrSessionsController {
   @Post(':id/scan')
   @RateLimit('phoneAction')
   @HttpCode(200)
-  @UseGuards(AccessTokenGuard)
+  @DeviceAuth()
+  @ApiOperation({ summary: 'A signed-in phone scans: it gets a scan ticket and sees who asks' })
+  @ApiOkResponse({ type: ScanResultResponse })
+  @ApiErrors('forbidden', 'qr_not_found', 'qr_already_scanned', 'qr_already_completed', 'qr_expired')
   scan(@Param() { id }: QrSessionIdParams, @CurrentAuth() auth: AuthContext, @Client() client: ClientInfo): Promise<ScanResult> {
     return this.sessions.scan(id, auth, client);
   }
@@ -99,7 +135,10 @@ export class QrSessionsController {
   @Post(':id/confirm')
   @RateLimit('phoneAction')
   @HttpCode(200)
-  @UseGuards(AccessTokenGuard)
+  @DeviceAuth()
+  @ApiOperation({ summary: 'The phone that scanned confirms: the desktop is signed in' })
+  @ApiOkResponse({ type: ConfirmedResponse })
+  @ApiErrors('forbidden', 'scan_ticket_invalid', 'qr_not_found', 'qr_not_scanned', 'qr_already_completed', 'qr_expired', 'payload_too_large')
   confirm(
     @Param() { id }: QrSessionIdParams,
     @Body() dto: ScanTicketDto,
@@ -112,7 +151,10 @@ export class QrSessionsController {
   @Post(':id/reject')
   @RateLimit('phoneAction')
   @HttpCode(200)
-  @UseGuards(AccessTokenGuard)
+  @DeviceAuth()
+  @ApiOperation({ summary: 'The phone that scanned rejects' })
+  @ApiOkResponse({ type: RejectedResponse })
+  @ApiErrors('forbidden', 'scan_ticket_invalid', 'qr_not_found', 'qr_not_scanned', 'qr_already_completed', 'qr_expired', 'payload_too_large')
   reject(
     @Param() { id }: QrSessionIdParams,
     @Body() dto: ScanTicketDto,

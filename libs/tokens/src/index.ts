@@ -5,3 +5,5 @@ export * from './tokens.service';
 export * from './access-token.guard';
 export * from './current-auth.decorator';
 export * from './tokens.module';
+export * from './device-auth.decorator';
+export * from './dto/login-result.response';

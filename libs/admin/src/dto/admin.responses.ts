@@ -1,0 +1,116 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  DEVICE_TYPES,
+  QR_EVENT_TYPES,
+  QR_STATUSES,
+  type AdminAccount,
+  type AdminDevice,
+  type AdminQrSession,
+  type AdminQrSessionDetail,
+  type AdminQrSessionEvent,
+  type DeviceType,
+  type QrEventType,
+  type QrStatus,
+  type TokenState,
+} from '@app/contract';
+
+class AdminDesktopResponse {
+  @ApiProperty() deviceId: string;
+  @ApiProperty({ enum: DEVICE_TYPES }) type: DeviceType;
+  @ApiPropertyOptional({ type: String, nullable: true }) name: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) ip: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) userAgent: string | null;
+}
+
+class AdminAccountRefResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() username: string;
+  @ApiProperty() displayName: string;
+}
+
+class AdminPhoneResponse {
+  @ApiProperty() deviceId: string;
+  @ApiProperty({ enum: DEVICE_TYPES }) type: DeviceType;
+  @ApiPropertyOptional({ type: String, nullable: true }) name: string | null;
+}
+
+export class AdminQrSessionResponse implements AdminQrSession {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: QR_STATUSES }) status: QrStatus;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt: string;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) scannedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) confirmedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) rejectedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) cancelledAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) expiredAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) scanTicketExpiresAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) scanTicketUsedAt: string | null;
+  @ApiProperty({ type: AdminDesktopResponse, description: 'The desktop that asked.' }) desktop: AdminDesktopResponse;
+  @ApiPropertyOptional({ type: AdminAccountRefResponse, nullable: true, description: 'The account that scanned.' })
+  account: AdminAccountRefResponse | null;
+  @ApiPropertyOptional({ type: AdminPhoneResponse, nullable: true, description: 'The phone that scanned.' }) phone: AdminPhoneResponse | null;
+  @ApiProperty({ description: 'Whether confirmation issued the desktop a token (never the token).' }) loginIssued: boolean;
+}
+
+class AdminQrSessionEventResponse implements AdminQrSessionEvent {
+  @ApiProperty({ enum: QR_EVENT_TYPES }) type: QrEventType;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) ip: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) userAgent: string | null;
+  @ApiPropertyOptional({ format: 'uuid' }) accountId?: string;
+  @ApiPropertyOptional({ description: 'X-Device-Id of the acting client.' }) deviceId?: string;
+}
+
+export class AdminQrSessionDetailResponse extends AdminQrSessionResponse implements AdminQrSessionDetail {
+  @ApiProperty({ type: [AdminQrSessionEventResponse], description: 'The audit trail, oldest first.' })
+  events: AdminQrSessionEventResponse[];
+}
+
+export class AdminQrSessionPageResponse {
+  @ApiProperty({ type: [AdminQrSessionResponse] }) items: AdminQrSessionResponse[];
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last.' })
+  nextCursor: string | null;
+}
+
+class AdminTokenResponse {
+  @ApiProperty({ enum: ['password', 'qr'] }) grant: 'password' | 'qr';
+  @ApiProperty({ format: 'date-time' }) issuedAt: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt: string;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) revokedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, enum: ['logout', 'device_signed_out', 'admin'] }) revokeReason: string | null;
+  @ApiProperty({ enum: ['active', 'revoked', 'expired'] }) state: TokenState;
+}
+
+class AdminDeviceResponse implements AdminDevice {
+  @ApiProperty({ format: 'uuid' }) accountId: string;
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: DEVICE_TYPES }) type: DeviceType;
+  @ApiPropertyOptional({ type: String, nullable: true }) name: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) lastSeenAt: string;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) signedOutAt: string | null;
+  @ApiProperty({ type: [AdminTokenResponse] }) tokens: AdminTokenResponse[];
+}
+
+export class AdminDeviceListResponse {
+  @ApiProperty({ type: [AdminDeviceResponse] }) items: AdminDeviceResponse[];
+}
+
+export class AdminRevokeResponse {
+  @ApiProperty({ format: 'uuid' }) accountId: string;
+  @ApiProperty() deviceId: string;
+  @ApiProperty({ description: 'How many standing tokens were revoked.' }) revokedTokens: number;
+}
+
+class AdminAccountResponse implements AdminAccount {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() username: string;
+  @ApiProperty() displayName: string;
+  @ApiProperty({ enum: ['user', 'admin'] }) role: 'user' | 'admin';
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class AdminAccountListResponse {
+  @ApiProperty({ type: [AdminAccountResponse] }) items: AdminAccountResponse[];
+}

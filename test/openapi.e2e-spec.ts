@@ -1,0 +1,74 @@
+import { startTestApp, type TestApp } from './support/test-app';
+
+/** The OpenAPI document covers every endpoint of the contract, with its error bodies and the headers it needs. */
+describe('OpenAPI', () => {
+  let app: TestApp;
+  let document: {
+    paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown>; security?: unknown[] }>>;
+    components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    document = (await app.http().get('/api/docs-json').expect(200)).body;
+  });
+  afterAll(() => app.close());
+
+  const endpoints: Array<[string, string]> = [
+    ['post', '/api/accounts'],
+    ['post', '/api/auth/login'],
+    ['post', '/api/auth/logout'],
+    ['get', '/api/me'],
+    ['get', '/api/devices'],
+    ['delete', '/api/devices/{deviceId}'],
+    ['post', '/api/qr-sessions'],
+    ['get', '/api/qr-sessions/{id}'],
+    ['delete', '/api/qr-sessions/{id}'],
+    ['get', '/api/qr-sessions/{id}/qr.svg'],
+    ['get', '/api/qr-sessions/{id}/qr.png'],
+    ['post', '/api/qr-sessions/{id}/scan'],
+    ['post', '/api/qr-sessions/{id}/confirm'],
+    ['post', '/api/qr-sessions/{id}/reject'],
+    ['get', '/api/admin/qr-sessions'],
+    ['get', '/api/admin/qr-sessions/{id}'],
+    ['get', '/api/admin/devices'],
+    ['post', '/api/admin/devices/{accountId}/{deviceId}/revoke'],
+  ];
+
+  it.each(endpoints)('documents %s %s with its error bodies', (method, path) => {
+    const operation = document.paths[path]?.[method];
+    expect(operation).toBeDefined();
+    const errors = Object.keys(operation.responses).filter((status) => Number(status) >= 400);
+    expect(errors.length).toBeGreaterThan(0);
+    for (const status of errors) {
+      expect(JSON.stringify(operation.responses[status])).toContain('#/components/schemas/ErrorBodyResponse');
+    }
+  });
+
+  it('names the headers each protected route needs', () => {
+    const scan = document.paths['/api/qr-sessions/{id}/scan'].post;
+    expect(scan.security).toEqual([{ bearer: [] }]);
+    expect(scan.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'X-Device-Id', in: 'header' })]));
+    const watch = document.paths['/api/qr-sessions/{id}'].get;
+    expect(watch.parameters?.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['X-QR-Secret', 'wait', 'since', 'id']));
+  });
+
+  it('describes the contract fields of the main bodies', () => {
+    const { schemas } = document.components;
+    expect(Object.keys(schemas.CreatedQrSessionResponse.properties ?? {})).toEqual(
+      expect.arrayContaining(['id', 'secret', 'status', 'expiresAt', 'qrContent', 'qrImage']),
+    );
+    expect(Object.keys(schemas.QrSessionSnapshotResponse.properties ?? {})).toEqual(
+      expect.arrayContaining(['id', 'status', 'expiresAt', 'scannedAt', 'scannedBy', 'login']),
+    );
+    expect(Object.keys(schemas.LoginDto.properties ?? {})).toEqual(['username', 'password', 'device']);
+    expect(Object.keys(schemas.ErrorBodyResponse.properties ?? {})).toEqual(['statusCode', 'code', 'message']);
+  });
+
+  it('serves Swagger UI from the app itself', async () => {
+    const page = await app.http().get('/api/docs').redirects(1).expect(200);
+    expect(page.text).toContain('swagger');
+    const scripts = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(scripts.filter((url) => /^https?:/.test(url))).toEqual([]);
+  });
+});
