@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 // Jest loads this file outside its module map, so it imports by relative path and nothing that uses @app/ aliases.
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../libs/database/src/embedded-postgres';
+import { buildWeb } from '../../scripts/build-web.mjs';
 import { databaseUrl, TEST_ENV } from './test-env';
 
 declare global {
@@ -17,6 +18,8 @@ declare global {
  * test-database.ts) and every test file then clones it: fast, and each file gets a schema built by the real migrations.
  */
 export default async function globalSetup(): Promise<void> {
+  // The desktop page's script, as `npm run build` makes it: the browser tests load it.
+  await buildWeb();
   let adminUrl: string;
   if (process.env.DATABASE_URL) {
     adminUrl = process.env.DATABASE_URL;

@@ -35,7 +35,9 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableCors({ origin: true, exposedHeaders: ['Retry-After'] });
-  // Pages (/admin, ...) are static files served by the app itself: no outside assets, a strict CSP.
+  // Pages (/, /admin) are static files served by the app itself: no outside assets, a strict CSP. The desktop page's
+  // script is bundled with the SDK into dist/web by `npm run build` (scripts/build-web.mjs).
+  app.useStaticAssets(resolve(process.cwd(), 'dist/web'), { prefix: '/assets/', setHeaders: (response) => response.setHeader('Cache-Control', 'no-cache') });
   app.useStaticAssets(resolve(process.cwd(), 'public'), {
     index: 'index.html',
     redirect: true,

@@ -1,8 +1,7 @@
-import { Controller, Get, Header, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '@app/common';
 import type { AdminAccount, AdminDevice, AdminPage, AdminQrSession, AdminQrSessionDetail } from '@app/contract';
-import { DeviceAuth } from '@app/tokens';
 import {
   AdminAccountListResponse,
   AdminDeviceListResponse,
@@ -10,7 +9,7 @@ import {
   AdminQrSessionPageResponse,
   AdminRevokeResponse,
 } from './dto/admin.responses';
-import { AdminGuard } from './admin.guard';
+import { AdminAuth } from './admin.guard';
 import { AdminService } from './admin.service';
 import { AdminAccountsQuery, AdminDeviceParams, AdminDevicesQuery, AdminQrSessionParams } from './dto/admin-params';
 import { ListQrSessionsQuery } from './dto/list-qr-sessions.query';
@@ -18,9 +17,7 @@ import { ListQrSessionsQuery } from './dto/list-qr-sessions.query';
 /** Contract §5: who signed in where, and how. Admins only. */
 @ApiTags('admin')
 @Controller('admin')
-@DeviceAuth()
-@UseGuards(AdminGuard)
-@ApiErrors('forbidden')
+@AdminAuth()
 export class AdminController {
   constructor(private readonly admin: AdminService) {}
 

@@ -1,7 +1,7 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { DomainError } from '@app/common';
+import { applyDecorators, CanActivate, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
+import { ApiErrors, DomainError } from '@app/common';
 import { AccountsRepository } from '@app/accounts';
-import type { AuthenticatedRequest } from '@app/tokens';
+import { DeviceAuth, type AuthenticatedRequest } from '@app/tokens';
 
 /**
  * Lets only admins through. Runs after {@link AccessTokenGuard}; reads the role from the database on each request, so
@@ -17,4 +17,9 @@ export class AdminGuard implements CanActivate {
     if (account?.role !== 'admin') throw new DomainError('forbidden', 'This needs an admin account.');
     return true;
   }
+}
+
+/** An admin-only route: the device-bound token first, then the role (guards run in the order they are given). */
+export function AdminAuth(): MethodDecorator & ClassDecorator {
+  return applyDecorators(DeviceAuth(), UseGuards(AdminGuard), ApiErrors('forbidden'));
 }

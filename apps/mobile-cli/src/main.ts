@@ -1,0 +1,22 @@
+import { runMobileCli } from './mobile-cli.runner';
+
+/** Reads the password from stdin: one line, so that it stays out of the shell history and the process list. */
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Password: ');
+  let input = '';
+  for await (const chunk of process.stdin) {
+    input += String(chunk);
+    if (input.includes('\n')) break;
+  }
+  return input.split(/\r?\n/)[0];
+}
+
+runMobileCli(process.argv.slice(2), {
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  now: () => Date.now(),
+  readPassword,
+}).then((code) => {
+  process.exitCode = code;
+});

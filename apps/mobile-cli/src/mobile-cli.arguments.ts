@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import type { MobileDeviceType } from '@app/sdk';
+import { CliError } from './cli.error';
+
+export const COMMANDS = ['login', 'scan', 'confirm', 'reject', 'devices', 'logout', 'help'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface CliOptions {
+  server?: string;
+  state?: string;
+  deviceName?: string;
+  deviceType?: MobileDeviceType;
+}
+
+export interface CliInvocation {
+  command: Command;
+  args: string[];
+  options: CliOptions;
+}
+
+export const USAGE = `Usage: npm run mobile -- <command> [options]
+
+Commands:
+  login <username> [password]   sign this device in (the password is read from stdin when left out)
+  scan <qr>                     scan a desktop's QR: its content (http://.../q/<id>) or the session id
+  confirm [id]                  sign the desktop in (default: the last scanned session)
+  reject [id]                   refuse the sign-in (default: the last scanned session)
+  devices                       the devices signed in to this account
+  logout                        revoke this device's token and forget it
+
+Options:
+  --server <url>          the service (default: $QR_SERVER_URL, then the one used at login, then http://localhost:3000)
+  --state <file>          where device id, token and scan tickets are kept
+                          (default: $QR_MOBILE_STATE, then ./.mobile-client.json)
+  --device-name <name>    login: the name the desktop-facing lists show for this device
+  --device-type <type>    login: android (default) or ios
+  -h, --help              this help
+`;
+
+const ARITY: Record<Command, [min: number, max: number]> = {
+  login: [1, 2],
+  scan: [1, 1],
+  confirm: [0, 1],
+  reject: [0, 1],
+  devices: [0, 0],
+  logout: [0, 0],
+  help: [0, 0],
+};
+
+function isCommand(value: string): value is Command {
+  return (COMMANDS as readonly string[]).includes(value);
+}
+
+/** Reads argv (without `node main.js`); anything malformed is a usage error (exit 2). */
+export function parseCliArguments(argv: string[]): CliInvocation {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new CliError('usage', (error as Error).message, 2);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help', args: [], options: {} };
+  const [name, ...args] = positionals;
+  if (name === undefined) throw new CliError('usage', 'a command is needed', 2);
+  if (!isCommand(name)) throw new CliError('usage', `unknown command "${name}"`, 2);
+  const [min, max] = ARITY[name];
+  if (args.length < min || args.length > max) {
+    throw new CliError('usage', `${name} takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${args.length}`, 2);
+  }
+  const deviceType = values['device-type'];
+  if (deviceType !== undefined && deviceType !== 'android' && deviceType !== 'ios') {
+    throw new CliError('usage', `--device-type must be android or ios, got "${deviceType}"`, 2);
+  }
+  const deviceName = values['device-name'];
+  if (deviceName !== undefined && (deviceName.trim().length === 0 || deviceName.length > 100)) {
+    throw new CliError('usage', '--device-name must be 1 to 100 characters', 2);
+  }
+  return {
+    command: name,
+    args,
+    options: { server: values.server, state: values.state, deviceName: deviceName?.trim(), deviceType },
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      server: { type: 'string' },
+      state: { type: 'string' },
+      'device-name': { type: 'string' },
+      'device-type': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

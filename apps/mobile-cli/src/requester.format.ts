@@ -1,0 +1,30 @@
+import type { ScanResult } from '@app/sdk';
+
+/** "12 s ago", "3 min ago", "2 h ago": how long ago the desktop asked for the QR. */
+export function ageOf(isoTime: string, now: number): string {
+  const seconds = Math.floor((now - Date.parse(isoTime)) / 1000);
+  if (!Number.isFinite(seconds)) return 'unknown';
+  // A phone's clock a little ahead of the server's is no reason to print a negative age.
+  if (seconds < 1) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  return `${Math.floor(seconds / 3600)} h ago`;
+}
+
+/**
+ * Who asks to be signed in, for the user to compare with the computer in front of them: a QR relayed by a phisher
+ * shows another device, address or age.
+ */
+export function formatScan(scan: ScanResult, now: number): string {
+  const { device, ip, userAgent, createdAt } = scan.requester;
+  return [
+    `Sign-in request for QR session ${scan.id}`,
+    `  device:      ${device.type}${device.name ? ` "${device.name}"` : ' (no name)'}`,
+    `  IP address:  ${ip ?? 'unknown'}`,
+    `  user agent:  ${userAgent ?? 'unknown'}`,
+    `  requested:   ${ageOf(createdAt, now)} (${createdAt})`,
+    `Only confirm if this is the computer in front of you (the ticket is valid until ${scan.ticketExpiresAt}):`,
+    '  npm run mobile -- confirm     signs it in',
+    '  npm run mobile -- reject      refuses',
+  ].join('\n');
+}

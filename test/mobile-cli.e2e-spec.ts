@@ -1,0 +1,194 @@
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { DEVICE_ID_PATTERN } from '@app/contract';
+import { QrDesktopClient, type QrWatch } from '@app/sdk';
+import { WatchRecorder } from '../libs/sdk/src/testing/watch-recorder';
+import { uniqueName } from './support/factories';
+import { startTestApp, type TestApp } from './support/test-app';
+
+const ROOT = process.cwd();
+const CLI = resolve(ROOT, 'dist/apps/mobile-cli/src/main.js');
+const PASSWORD = 'correct horse battery';
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The mobile command line as a user runs it: a child process, built the way `npm run mobile` builds it. */
+describe('mobile command-line client, end to end', () => {
+  let app: TestApp;
+  let workDir: string;
+  const watches: QrWatch[] = [];
+
+  beforeAll(async () => {
+    // The same build as `npm run mobile` (incremental: quick when nothing changed).
+    await promisify(execFile)(process.execPath, [resolve(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'mobile-cli'], { cwd: ROOT });
+    app = await startTestApp();
+    workDir = mkdtempSync(join(tmpdir(), 'qr-mobile-cli-'));
+  }, 120_000);
+  afterEach(() => watches.splice(0).forEach((watch) => watch.stop()));
+  afterAll(async () => {
+    await app?.close();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  function cli(statePath: string, args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+    return new Promise((resolveRun, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        cwd: workDir,
+        env: { ...process.env, QR_SERVER_URL: app.url, QR_MOBILE_STATE: statePath, ...options.env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+      child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+      child.on('error', reject);
+      child.on('close', (code) => resolveRun({ code, stdout, stderr }));
+      child.stdin.end(options.stdin ?? '');
+    });
+  }
+
+  function readState(statePath: string) {
+    return JSON.parse(readFileSync(statePath, 'utf8')) as {
+      server: string;
+      device: { id: string; type: string; name: string };
+      login?: { accessToken: string; username: string };
+      pendingScans: Record<string, { scanTicket: string; ticketExpiresAt: string }>;
+      lastScannedId?: string;
+    };
+  }
+
+  async function account(displayName: string): Promise<string> {
+    const username = uniqueName('cli');
+    await app.http().post('/api/accounts').send({ username, password: PASSWORD, displayName }).expect(201);
+    return username;
+  }
+
+  function desktop() {
+    return new QrDesktopClient({ baseUrl: app.url, headers: { 'User-Agent': 'OfficeBrowser/2.0' } });
+  }
+
+  it('logs in, scans a QR (showing who asks) and confirms: the desktop receives a token that works', async () => {
+    const state = join(workDir, 'phone-1.json');
+    const username = await account('Carol');
+
+    const login = await cli(state, ['login', username, PASSWORD, '--device-name', 'Carol phone', '--device-type', 'ios']);
+    expect(login).toMatchObject({ code: 0, stderr: '' });
+    expect(login.stdout).toContain(`as Carol (${username})`);
+    expect(statSync(state).mode & 0o777).toBe(0o600);
+    const afterLogin = readState(state);
+    expect(afterLogin.device).toMatchObject({ type: 'ios', name: 'Carol phone' });
+    expect(afterLogin.device.id).toMatch(DEVICE_ID_PATTERN);
+    expect(afterLogin.server).toBe(app.url);
+
+    const desktopId = uniqueName('desk');
+    const client = desktop();
+    const session = await client.createSession({ id: desktopId, type: 'pc', name: 'Office PC' }, { image: 'none' });
+    const recorder = new WatchRecorder();
+    const watch = client.watch(session, { ...recorder.callbacks, transport: 'websocket' });
+    watches.push(watch);
+    await recorder.until(1);
+
+    const scan = await cli(state, ['scan', session.qrContent]);
+    expect(scan).toMatchObject({ code: 0, stderr: '' });
+    expect(scan.stdout).toContain(`Sign-in request for QR session ${session.id}`);
+    expect(scan.stdout).toMatch(/device: +pc "Office PC"/);
+    expect(scan.stdout).toMatch(/IP address: +127\.0\.0\.1/);
+    expect(scan.stdout).toMatch(/user agent: +OfficeBrowser\/2\.0/);
+    expect(scan.stdout).toMatch(/requested: +(just now|\d+ s ago)/);
+    expect(readState(state)).toMatchObject({ lastScannedId: session.id, pendingScans: { [session.id]: { scanTicket: expect.any(String) } } });
+    expect((await recorder.until(2))[1]).toMatchObject({ type: 'scanned', snapshot: { scannedBy: { displayName: 'Carol' } } });
+
+    const confirm = await cli(state, ['confirm']);
+    expect(confirm).toMatchObject({ code: 0, stderr: '' });
+    expect(confirm.stdout).toContain(`Confirmed: the desktop of session ${session.id} is signed in.`);
+    const outcome = await watch.done;
+    if (outcome.reason !== 'completed') throw new Error(`the watch ended with ${JSON.stringify(outcome)}`);
+    expect(outcome.snapshot.status).toBe('confirmed');
+    const token = outcome.snapshot.login!.accessToken;
+    const me = await app.http().get('/api/me').set({ Authorization: `Bearer ${token}`, 'X-Device-Id': desktopId }).expect(200);
+    expect(me.body).toEqual({
+      account: { id: expect.any(String), username, displayName: 'Carol' },
+      device: { id: desktopId, type: 'pc', name: 'Office PC' },
+    });
+    expect(readState(state).pendingScans).toEqual({});
+
+    const devices = await cli(state, ['devices']);
+    expect(devices.code).toBe(0);
+    expect(devices.stdout).toMatch(new RegExp(`^\\* ios +${afterLogin.device.id} +"Carol phone"`, 'm'));
+    expect(devices.stdout).toMatch(new RegExp(`^  pc +${desktopId} +"Office PC"`, 'm'));
+
+    // The same install keeps its device id; the password may come from stdin.
+    const again = await cli(state, ['login', username], { stdin: `${PASSWORD}\n` });
+    expect(again.code).toBe(0);
+    expect(readState(state).device.id).toBe(afterLogin.device.id);
+
+    const phoneToken = readState(state).login!.accessToken;
+    const logout = await cli(state, ['logout']);
+    expect(logout).toMatchObject({ code: 0, stderr: '' });
+    expect(readState(state).login).toBeUndefined();
+    expect(readState(state).device.id).toBe(afterLogin.device.id);
+    const revoked = await app.http().get('/api/me').set({ Authorization: `Bearer ${phoneToken}`, 'X-Device-Id': afterLogin.device.id }).expect(401);
+    expect(revoked.body.code).toBe('token_revoked');
+    const signedOut = await cli(state, ['devices']);
+    expect(signedOut.code).toBe(1);
+    expect(signedOut.stderr).toContain('error: not_signed_in');
+  });
+
+  it('exits non-zero and prints the code for a forged ticket, a used ticket, and nothing to confirm', async () => {
+    const state = join(workDir, 'phone-2.json');
+    const username = await account('Dave');
+    expect((await cli(state, ['login', username, PASSWORD])).code).toBe(0);
+    expect(readState(state).device.type).toBe('android');
+    const session = await desktop().createSession({ id: uniqueName('desk'), type: 'web' }, { image: 'none' });
+    expect((await cli(state, ['scan', session.id])).code).toBe(0);
+
+    const forged = readState(state);
+    forged.pendingScans[session.id].scanTicket = 'x'.repeat(43);
+    writeFileSync(state, JSON.stringify(forged));
+    const refused = await cli(state, ['confirm', session.id]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: scan_ticket_invalid: /);
+    expect(refused.stdout).toBe('');
+    // A refused ticket is dropped: confirming again needs a new scan.
+    const nothing = await cli(state, ['confirm']);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toContain('error: no_pending_scan');
+
+    // Scanning again from the same phone gives a fresh ticket; it signs the desktop in once, and only once.
+    expect((await cli(state, ['scan', session.qrContent])).code).toBe(0);
+    const withTicket = join(workDir, 'phone-2.copy.json');
+    copyFileSync(state, withTicket);
+    expect((await cli(state, ['confirm'])).code).toBe(0);
+    const reused = await cli(withTicket, ['reject']);
+    expect(reused.code).toBe(1);
+    expect(reused.stderr).toMatch(/^error: qr_already_completed: /);
+  });
+
+  it('prints the code of other refusals and of usage errors', async () => {
+    const state = join(workDir, 'phone-3.json');
+    const badLogin = await cli(state, ['login', 'nobody-at-all', 'wrong password']);
+    expect(badLogin.code).toBe(1);
+    expect(badLogin.stderr).toContain('error: invalid_credentials');
+
+    const username = await account('Erin');
+    expect((await cli(state, ['login', username, PASSWORD])).code).toBe(0);
+    const unknown = await cli(state, ['scan', 'AAAAAAAAAAAAAAAAAAAAAA']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('error: qr_not_found');
+
+    const offline = await cli(state, ['devices', '--server', 'http://127.0.0.1:1']);
+    expect(offline.code).toBe(1);
+    expect(offline.stderr).toContain('error: network_error');
+
+    const usage = await cli(state, ['frobnicate']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('error: usage: unknown command "frobnicate"');
+    expect((await cli(state, ['login', username, PASSWORD, '--device-type', 'pc'])).code).toBe(2);
+  });
+});
