@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '@app/common';
+import { ApiErrors, Client, type ClientInfo } from '@app/common';
 import type { AccountView, DeviceView, LoginResult } from '@app/contract';
 import { RateLimit } from '@app/rate-limits';
 import { CurrentAuth, DeviceAuth, LoginResultResponse, MeResponse, type AuthContext } from '@app/tokens';
@@ -18,8 +18,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in with a password; the token is bound to the device' })
   @ApiOkResponse({ type: LoginResultResponse })
   @ApiErrors('validation_failed', 'invalid_credentials', 'device_mismatch', 'payload_too_large', 'rate_limited', 'service_unavailable')
-  login(@Body() dto: LoginDto): Promise<LoginResult> {
-    return this.auth.login(dto.username, dto.password, dto.device);
+  login(@Body() dto: LoginDto, @Client() client: ClientInfo): Promise<LoginResult> {
+    return this.auth.login(dto.username, dto.password, dto.device, client);
   }
 
   @Post('auth/logout')

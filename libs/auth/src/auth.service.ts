@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DomainError } from '@app/common';
+import { DomainError, type ClientInfo } from '@app/common';
 import { AccountsService, toAccountView } from '@app/accounts';
 import type { AccountView, DeviceView, LoginResult } from '@app/contract';
 import { DevicesRepository, type DeviceDto } from '@app/devices';
+import { SignInAlerts } from '@app/sign-in-alerts';
 import { TokensService, type AuthContext } from '@app/tokens';
 
 @Injectable()
@@ -13,10 +14,11 @@ export class AuthService {
     private readonly accounts: AccountsService,
     private readonly devices: DevicesRepository,
     private readonly tokens: TokensService,
+    private readonly alerts: SignInAlerts,
   ) {}
 
   /** Password sign-in: the token is bound to the account and to the device that signed in. */
-  async login(username: string, password: string, device: DeviceDto): Promise<LoginResult> {
+  async login(username: string, password: string, device: DeviceDto, client: ClientInfo): Promise<LoginResult> {
     const account = await this.accounts.authenticate(username, password);
     return this.dataSource.transaction(async (manager) => {
       const row = await this.devices.upsertForSignIn(manager, {
@@ -28,11 +30,19 @@ export class AuthService {
       if (!row) {
         throw new DomainError('device_mismatch', `This account already has a device "${device.id}" of another type.`);
       }
-      return this.tokens.issue(
+      const login = await this.tokens.issue(
         manager,
         { account: toAccountView(account), device: { rowId: row.id, id: row.clientDeviceId, type: row.type, name: row.name } },
         'password',
       );
+      await this.alerts.publish(manager, account.id, {
+        method: 'password',
+        at: new Date().toISOString(),
+        device: login.device,
+        ip: client.ip,
+        userAgent: client.userAgent,
+      });
+      return login;
     });
   }
 

@@ -89,3 +89,30 @@ export interface QrSocketAuth {
 }
 
 export type QrPushEvent = Exclude<keyof QrServerToClientEvents, 'status'>;
+
+/**
+ * Sign-in alerts (threat 7: QR-login phishing): every signed-in device of an account hears of each new sign-in to
+ * it, so that a login the user did not mean to allow does not go unnoticed.
+ */
+export const ACCOUNT_NAMESPACE = '/account';
+
+export interface SignInAlert {
+  method: 'password' | 'qr';
+  at: string;
+  /** The device that was signed in. */
+  device: { id: string; type: DeviceType; name: string | null };
+  /** Where the sign-in came from: for a QR sign-in, the desktop that showed the code. */
+  ip: string | null;
+  userAgent: string | null;
+  /** For a QR sign-in: the id of the phone that confirmed it. */
+  approvedBy?: string;
+}
+
+export interface AccountServerToClientEvents {
+  sign_in: (alert: SignInAlert) => void;
+}
+
+export interface AccountSocketAuth {
+  accessToken: string;
+  deviceId: string;
+}

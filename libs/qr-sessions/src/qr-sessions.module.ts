@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DevicesModule } from '@app/devices';
+import { SignInAlertsModule } from '@app/sign-in-alerts';
 import { TokensModule } from '@app/tokens';
 import { QrExpiryScheduler } from './qr-expiry.scheduler';
 import { QrImages } from './qr-images';
@@ -13,7 +14,7 @@ import { QrSessionsService } from './qr-sessions.service';
 import { QrSnapshots } from './qr-snapshots';
 
 @Module({
-  imports: [DevicesModule, TokensModule],
+  imports: [DevicesModule, TokensModule, SignInAlertsModule],
   controllers: [QrSessionsController, QrLandingController],
   providers: [
     QrSessionsRepository,

@@ -5,6 +5,7 @@ import { AppConfigService } from '@app/config';
 import { isMobile, type DeviceType, type QrSessionSnapshot, type QrStatus, type ScanResult } from '@app/contract';
 import { DevicesRepository } from '@app/devices';
 import { PgEventBus } from '@app/events';
+import { SignInAlerts } from '@app/sign-in-alerts';
 import { TokensService, type AuthContext } from '@app/tokens';
 import { QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
 import type { QrSessionEventType } from './qr-session-event.entity';
@@ -44,6 +45,7 @@ export class QrSessionsService {
     private readonly devices: DevicesRepository,
     private readonly tokens: TokensService,
     private readonly bus: PgEventBus,
+    private readonly alerts: SignInAlerts,
     private readonly config: AppConfigService,
   ) {}
 
@@ -140,6 +142,14 @@ export class QrSessionsService {
       }
       const token = await this.tokens.record(manager, auth.accountId, desktop.id, 'qr');
       await this.sessions.attachLoginToken(manager, id, token.id);
+      await this.alerts.publish(manager, auth.accountId, {
+        method: 'qr',
+        at: new Date().toISOString(),
+        device: { id: desktop.clientDeviceId, type: desktop.type, name: desktop.name },
+        ip: session.desktopIp,
+        userAgent: session.desktopUserAgent,
+        approvedBy: auth.clientDeviceId,
+      });
       await this.record(manager, session, 'confirmed', actorOf(auth, client));
       return session;
     });

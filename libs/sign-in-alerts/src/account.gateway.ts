@@ -1,0 +1,65 @@
+import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import type { Namespace } from 'socket.io';
+import { DomainError, isDatabaseUnavailable } from '@app/common';
+import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents, type ErrorCode } from '@app/contract';
+import { TokensService, type AuthContext } from '@app/tokens';
+import { SignInAlerts } from './sign-in-alerts';
+
+type AccountNamespace = Namespace<Record<string, never>, AccountServerToClientEvents, Record<string, never>, { auth: AuthContext }>;
+
+const roomOf = (accountId: string) => `account:${accountId}`;
+
+/**
+ * `/account`: a signed-in client (bearer token and device id in `auth`, as on REST) hears `sign_in` whenever its account
+ * is signed in on another device, by password or by QR.
+ */
+@WebSocketGateway({ namespace: ACCOUNT_NAMESPACE, cors: { origin: true } })
+export class AccountGateway implements OnGatewayInit<AccountNamespace>, OnModuleDestroy {
+  private readonly logger = new Logger(AccountGateway.name);
+  private unsubscribe: (() => void) | undefined;
+
+  @WebSocketServer()
+  private readonly namespace: AccountNamespace;
+
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly alerts: SignInAlerts,
+  ) {}
+
+  afterInit(namespace: AccountNamespace): void {
+    namespace.use((socket, next) => {
+      const auth = (socket.handshake.auth ?? {}) as { accessToken?: unknown; deviceId?: unknown };
+      this.tokens
+        .authenticate({
+          authorization: typeof auth.accessToken === 'string' ? `Bearer ${auth.accessToken}` : undefined,
+          deviceId: typeof auth.deviceId === 'string' ? auth.deviceId : undefined,
+        })
+        .then(
+          async (context) => {
+            socket.data = { auth: context };
+            await socket.join(roomOf(context.accountId));
+            next();
+          },
+          (error: unknown) => {
+            const code: ErrorCode =
+              error instanceof DomainError ? error.code : isDatabaseUnavailable(error) ? 'service_unavailable' : 'internal_error';
+            if (code === 'internal_error') this.logger.error('account handshake failed', (error as Error).stack);
+            next(Object.assign(new Error(code), { data: { code } }));
+          },
+        );
+    });
+    this.unsubscribe = this.alerts.subscribe(({ accountId, alert }) => {
+      const room = this.namespace.adapter.rooms.get(roomOf(accountId));
+      for (const id of room ?? []) {
+        const socket = this.namespace.sockets.get(id);
+        // The device that was just signed in knows already; everyone else is told.
+        if (socket && socket.data.auth.clientDeviceId !== alert.device.id) socket.emit('sign_in', alert);
+      }
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+}

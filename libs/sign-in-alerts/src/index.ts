@@ -1,0 +1,2 @@
+export * from './sign-in-alerts';
+export * from './sign-in-alerts.module';
