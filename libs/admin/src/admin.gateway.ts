@@ -1,9 +1,9 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
-import { DomainError, isDatabaseUnavailable } from '@app/common';
+import { DomainError, handshakeError } from '@app/common';
 import { AccountsRepository } from '@app/accounts';
-import { ADMIN_NAMESPACE, type AdminServerToClientEvents, type ErrorCode } from '@app/contract';
+import { ADMIN_NAMESPACE, type AdminServerToClientEvents } from '@app/contract';
 import { QrSessionChanges } from '@app/qr-sessions';
 import { TokensService } from '@app/tokens';
 
@@ -15,7 +15,6 @@ type AdminNamespace = Namespace<Record<string, never>, AdminServerToClientEvents
  */
 @WebSocketGateway({ namespace: ADMIN_NAMESPACE, cors: { origin: true } })
 export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDestroy {
-  private readonly logger = new Logger(AdminGateway.name);
   private unsubscribe: (() => void) | undefined;
 
   @WebSocketServer()
@@ -29,15 +28,9 @@ export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDest
 
   afterInit(namespace: AdminNamespace): void {
     namespace.use((socket, next) => {
-      const auth = (socket.handshake.auth ?? {}) as { accessToken?: unknown; deviceId?: unknown };
-      this.authorize(auth).then(
+      this.authorize(socket.handshake.auth).then(
         () => next(),
-        (error: unknown) => {
-          const code: ErrorCode =
-            error instanceof DomainError ? error.code : isDatabaseUnavailable(error) ? 'service_unavailable' : 'internal_error';
-          if (code === 'internal_error') this.logger.error('admin handshake failed', (error as Error).stack);
-          next(Object.assign(new Error(code), { data: { code } }));
-        },
+        (error: unknown) => next(handshakeError(error)),
       );
     });
     this.unsubscribe = this.changes.subscribe((change) =>
@@ -49,11 +42,8 @@ export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDest
     this.unsubscribe?.();
   }
 
-  private async authorize(auth: { accessToken?: unknown; deviceId?: unknown }): Promise<void> {
-    const context = await this.tokens.authenticate({
-      authorization: typeof auth.accessToken === 'string' ? `Bearer ${auth.accessToken}` : undefined,
-      deviceId: typeof auth.deviceId === 'string' ? auth.deviceId : undefined,
-    });
+  private async authorize(auth: unknown): Promise<void> {
+    const context = await this.tokens.authenticateHandshake(auth);
     const account = await this.accounts.findById(context.accountId);
     if (account?.role !== 'admin') throw new DomainError('forbidden', 'This needs an admin account.');
   }

@@ -7,3 +7,4 @@ export * from './ids/random-ids';
 export * from './database/returning-rows';
 export * from './openapi/error-body.response';
 export * from './openapi/api-errors.decorator';
+export * from './socket/handshake-error';

@@ -1,5 +1,5 @@
-import { DomainError } from '@app/common';
-import { handshakeError, parseQrSocketAuth } from './qr-socket-auth';
+import { DomainError, handshakeError } from '@app/common';
+import { parseQrSocketAuth } from './qr-socket-auth';
 
 describe('socket handshake auth', () => {
   const qrId = 'AAAAAAAAAAAAAAAAAAAAAA';

@@ -1,7 +1,7 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { normaliseIp } from '@app/common';
+import { handshakeError, normaliseIp } from '@app/common';
 import {
   QR_NAMESPACE,
   statusRank,
@@ -12,7 +12,7 @@ import {
 } from '@app/contract';
 import { QrSessionChanges, QrSessionsService, type QrSessionChange } from '@app/qr-sessions';
 import { RateLimiter } from '@app/rate-limits';
-import { handshakeError, parseQrSocketAuth } from './qr-socket-auth';
+import { parseQrSocketAuth } from './qr-socket-auth';
 
 interface QrSocketData extends QrSocketAuth {
   /** The newest snapshot this socket was sent; undefined until its first `status` went out. */

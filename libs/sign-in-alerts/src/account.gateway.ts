@@ -1,8 +1,8 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
-import { DomainError, isDatabaseUnavailable } from '@app/common';
-import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents, type ErrorCode } from '@app/contract';
+import { handshakeError } from '@app/common';
+import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents } from '@app/contract';
 import { TokensService, type AuthContext } from '@app/tokens';
 import { SignInAlerts } from './sign-in-alerts';
 
@@ -16,7 +16,6 @@ const roomOf = (accountId: string) => `account:${accountId}`;
  */
 @WebSocketGateway({ namespace: ACCOUNT_NAMESPACE, cors: { origin: true } })
 export class AccountGateway implements OnGatewayInit<AccountNamespace>, OnModuleDestroy {
-  private readonly logger = new Logger(AccountGateway.name);
   private unsubscribe: (() => void) | undefined;
 
   @WebSocketServer()
@@ -29,25 +28,14 @@ export class AccountGateway implements OnGatewayInit<AccountNamespace>, OnModule
 
   afterInit(namespace: AccountNamespace): void {
     namespace.use((socket, next) => {
-      const auth = (socket.handshake.auth ?? {}) as { accessToken?: unknown; deviceId?: unknown };
-      this.tokens
-        .authenticate({
-          authorization: typeof auth.accessToken === 'string' ? `Bearer ${auth.accessToken}` : undefined,
-          deviceId: typeof auth.deviceId === 'string' ? auth.deviceId : undefined,
-        })
-        .then(
-          async (context) => {
-            socket.data = { auth: context };
-            await socket.join(roomOf(context.accountId));
-            next();
-          },
-          (error: unknown) => {
-            const code: ErrorCode =
-              error instanceof DomainError ? error.code : isDatabaseUnavailable(error) ? 'service_unavailable' : 'internal_error';
-            if (code === 'internal_error') this.logger.error('account handshake failed', (error as Error).stack);
-            next(Object.assign(new Error(code), { data: { code } }));
-          },
-        );
+      this.tokens.authenticateHandshake(socket.handshake.auth).then(
+        async (context) => {
+          socket.data = { auth: context };
+          await socket.join(roomOf(context.accountId));
+          next();
+        },
+        (error: unknown) => next(handshakeError(error)),
+      );
     });
     this.unsubscribe = this.alerts.subscribe(({ accountId, alert }) => {
       const room = this.namespace.adapter.rooms.get(roomOf(accountId));

@@ -106,6 +106,15 @@ export class TokensService {
     };
   }
 
+  /** The same checks for a Socket.IO handshake, whose `auth` is `{accessToken, deviceId}` (never the query string). */
+  authenticateHandshake(auth: unknown): Promise<AuthContext> {
+    const { accessToken, deviceId } = (auth ?? {}) as { accessToken?: unknown; deviceId?: unknown };
+    return this.authenticate({
+      authorization: typeof accessToken === 'string' ? `Bearer ${accessToken}` : undefined,
+      deviceId: typeof deviceId === 'string' ? deviceId : undefined,
+    });
+  }
+
   async revoke(tokenId: string, reason: TokenRevokeReason): Promise<void> {
     await this.tokens.revoke(tokenId, reason);
   }
