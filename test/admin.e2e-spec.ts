@@ -44,7 +44,10 @@ describe('admin', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await startTestApp({ ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, RETENTION_DAYS: '1' }, db);
+    app = await startTestApp(
+      { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, RETENTION_DAYS: '1', SOCKET_RECHECK_SECONDS: '1' },
+      db,
+    );
     admin = await loginAs(app, ADMIN.username, ADMIN.password, 'web');
     secrets.add(admin.login.accessToken);
   });
@@ -81,7 +84,8 @@ describe('admin', () => {
   it('lists sessions newest first, filtered by status, account and time, in pages that match the database', async () => {
     const alice = await signUpAndLogin(app);
     const bob = await signUpAndLogin(app);
-    const start = new Date().toISOString();
+    await signInDesktop(bob, 'pending'); // one session before `start`, for the `to` filter
+    const [{ start }] = await app.dataSource.query(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS start`);
     for (const outcome of ['confirmed', 'rejected', 'confirmed', 'scanned', 'confirmed'] as const) await signInDesktop(alice, outcome);
     await signInDesktop(bob, 'confirmed');
     await signInDesktop(bob, 'cancelled');
@@ -120,8 +124,18 @@ describe('admin', () => {
     expect(seen).toEqual(all.map((row) => row.id));
     expect(seen).toHaveLength(7);
 
-    const before = await asAdmin(`/api/admin/qr-sessions?to=${encodeURIComponent(start)}&status=cancelled`);
-    expect(before.body.items.filter((item: AdminQrSession) => Date.parse(item.createdAt) >= Date.parse(start))).toEqual([]);
+    const before = await asAdmin(`/api/admin/qr-sessions?to=${encodeURIComponent(start)}&limit=200`);
+    const beforeStart: Array<{ id: string }> = await app.dataSource.query(
+      `SELECT id FROM qr_sessions WHERE created_at < $1 ORDER BY created_at DESC, id DESC LIMIT 200`,
+      [start],
+    );
+    expect(before.body.items.map((item: AdminQrSession) => item.id)).toEqual(beforeStart.map((row) => row.id));
+    expect(before.body.items.length).toBeGreaterThan(0);
+
+    // Empty parameters, as in the contract's `?status=&accountId=&from=&to=&limit=&cursor=`, mean no filter.
+    const unfiltered = await asAdmin('/api/admin/qr-sessions?status=&accountId=&from=&to=&limit=&cursor=');
+    expect(unfiltered.status).toBe(200);
+    expect(unfiltered.body.items).toHaveLength(Math.min(50, (await app.dataSource.query('SELECT id FROM qr_sessions')).length));
   });
 
   it('shows one session with its whole audit trail, oldest first', async () => {
@@ -204,7 +218,9 @@ describe('admin', () => {
       });
       const heard = new Promise((resolve) => socket.once('qr_session', resolve));
       const { session } = await createQrSession(app);
-      expect(await heard).toEqual({ type: 'created', id: session.id, status: 'pending' });
+      const change = await heard;
+      adminAnswers.push(JSON.stringify(change));
+      expect(change).toEqual({ type: 'created', id: session.id, status: 'pending' });
     } finally {
       socket.close();
     }
@@ -228,12 +244,37 @@ describe('admin', () => {
     expect(comment.text).toMatch(/QR sign-in attempts/);
   });
 
+  it('skips the retention run while another process holds the lock', async () => {
+    const holder = await app.dataSource.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.startTransaction();
+      await holder.query('SELECT pg_advisory_xact_lock(72519101)');
+      const other = await startTestApp({ RETENTION_DAYS: '1' }, db);
+      try {
+        expect(await Promise.all([app.app.get(RetentionJob).runOnce(), other.app.get(RetentionJob).runOnce()])).toEqual([
+          { skipped: true },
+          { skipped: true },
+        ]);
+      } finally {
+        await other.close();
+      }
+      await holder.rollbackTransaction();
+    } finally {
+      await holder.release();
+    }
+  });
+
   it('deletes finished sessions past retention once, across two processes, and keeps the rest', async () => {
     await app.dataSource.query(`
       INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type, created_at, expires_at)
       SELECT 'old' || lpad(n::text, 19, '0'), repeat('0', 64), (ARRAY['confirmed','rejected','cancelled','expired'])[1 + n % 4]::qr_session_status,
              'desk-retention', 'pc', now() - interval '3 days', now() - interval '3 days' + interval '2 minutes'
         FROM generate_series(1, 40) AS n`);
+    // Old but still open (no process has expired them yet): not the retention job's to delete.
+    await app.dataSource.query(`
+      INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type, created_at, expires_at)
+      VALUES ('openOldSession00000001', repeat('0', 64), 'pending', 'desk-retention', 'pc', now() - interval '3 days', now() + interval '1 minute')`);
     await app.dataSource.query(`INSERT INTO qr_session_events (qr_session_id, type, occurred_at) SELECT id, 'created', created_at FROM qr_sessions WHERE id LIKE 'old%'`);
     const other = await startTestApp({ RETENTION_DAYS: '1' }, db);
     try {
@@ -245,8 +286,33 @@ describe('admin', () => {
     }
     const [left] = await app.dataSource.query(`SELECT count(*)::int AS sessions, (SELECT count(*)::int FROM qr_session_events WHERE qr_session_id LIKE 'old%') AS events FROM qr_sessions WHERE id LIKE 'old%'`);
     expect(left).toEqual({ sessions: 0, events: 0 });
+    const [open] = await app.dataSource.query(`SELECT status FROM qr_sessions WHERE id = 'openOldSession00000001'`);
+    expect(open.status).toBe('pending');
     const [recent] = await app.dataSource.query(`SELECT count(*)::int AS n FROM qr_sessions`);
     expect(recent.n).toBeGreaterThan(5);
+  });
+
+  it('ends the live feed of an admin device once its token is revoked', async () => {
+    const second = await loginAs(app, ADMIN.username, ADMIN.password, 'web');
+    const socket = io(`${app.url}${ADMIN_NAMESPACE}`, {
+      auth: { accessToken: second.login.accessToken, deviceId: second.deviceId },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    socket.onAny((event, payload) => adminAnswers.push(JSON.stringify({ event, payload })));
+    const disconnected = new Promise((resolve) => socket.once('disconnect', resolve));
+    await app.http().post('/api/auth/logout').set(second.headers).expect(204);
+    expect(await disconnected).toBe('io server disconnect');
+  });
+
+  it('lists accounts for the admin page', async () => {
+    const found = await asAdmin(`/api/admin/accounts?query=${ADMIN.username}`);
+    expect(found.body.items).toEqual([expect.objectContaining({ username: ADMIN.username, role: 'admin' })]);
+    expect((await asAdmin('/api/admin/accounts')).body.items.length).toBeGreaterThan(5);
   });
 
   it('never answers a secret, scan ticket, hash or token', async () => {

@@ -45,6 +45,18 @@ describe('OpenAPI', () => {
     }
   });
 
+  it.each([
+    ['post', '/api/qr-sessions/{id}/confirm', 'scan_ticket_invalid', '403'],
+    ['post', '/api/qr-sessions/{id}/scan', 'qr_already_scanned', '409'],
+    ['get', '/api/qr-sessions/{id}', 'qr_secret_invalid', '403'],
+    ['delete', '/api/qr-sessions/{id}', 'qr_expired', '410'],
+    ['post', '/api/accounts', 'username_taken', '409'],
+    ['post', '/api/auth/login', 'invalid_credentials', '401'],
+    ['get', '/api/admin/qr-sessions', 'forbidden', '403'],
+  ])('documents %s %s answering %s', (method, path, code, status) => {
+    expect(JSON.stringify(document.paths[path][method].responses[status])).toContain(`\`${code}\``);
+  });
+
   it('names the headers each protected route needs', () => {
     const scan = document.paths['/api/qr-sessions/{id}/scan'].post;
     expect(scan.security).toEqual([{ bearer: [] }]);

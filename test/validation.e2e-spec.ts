@@ -164,3 +164,28 @@ describe('behind a proxy (TRUST_PROXY=on)', () => {
     expect(ipOf(forged.body.id)).toBe('127.0.0.1');
   });
 });
+
+describe('names that are shown to people', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it.each([
+    ['a newline', 'Office PC\n  IP address: 10.0.0.1'],
+    ['an escape sequence', 'PC\u001b[8m hidden'],
+    ['a right-to-left override', 'PC\u202egnp.exe'],
+  ])('refuses a device name with %s (it could fake what the phone shows)', async (_, name) => {
+    const response = await app.http().post('/api/qr-sessions?image=none').send({ device: { id: 'desk-name-0001', type: 'pc', name } });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('validation_failed');
+  });
+
+  it('refuses a display name with control characters, and accepts any printable text', async () => {
+    const bad = await app.http().post('/api/accounts').send({ username: 'ctrl-user', password: 'long enough', displayName: 'Eve\u0007' });
+    expect(bad.body.code).toBe('validation_failed');
+    await app.http().post('/api/accounts').send({ username: 'unicode-user', password: 'long enough', displayName: 'Zoë 李 🙂' }).expect(201);
+  });
+});

@@ -83,7 +83,7 @@
     state.token = null;
     sessionStorage.removeItem('qr-admin-token');
     state.socket?.close();
-    for (const id of ['#sessions', '#timeline', '#devices', '#sign-out', '#whoami']) $(id).hidden = true;
+    for (const id of ['#sessions', '#accounts', '#timeline', '#devices', '#sign-out', '#whoami']) $(id).hidden = true;
     $('#sign-in').hidden = false;
     notice(message);
   }
@@ -97,6 +97,7 @@
     }
     $('#sign-in').hidden = true;
     $('#sessions').hidden = false;
+    $('#accounts').hidden = false;
     $('#sign-out').hidden = false;
     $('#whoami').hidden = false;
     $('#whoami').textContent = `Signed in as ${sessionStorage.getItem('qr-admin-name') ?? 'admin'}`;
@@ -136,7 +137,7 @@
 
   function sessionRow(session, fresh) {
     const account = session.account
-      ? el('button', { type: 'button', class: 'link', onclick: () => showDevices(session.account) }, session.account.displayName, ' ', el('span', { class: 'muted' }, `@${session.account.username}`))
+      ? el('button', { type: 'button', class: 'link', onclick: () => guard(showDevices(session.account)) }, session.account.displayName, ' ', el('span', { class: 'muted' }, `@${session.account.username}`))
       : el('span', { class: 'muted' }, '—');
     return el(
       'tr',
@@ -146,8 +147,42 @@
       el('td', {}, account),
       el('td', {}, session.phone ? `${session.phone.type} · ${session.phone.name ?? session.phone.deviceId}` : '—'),
       el('td', {}, `${session.desktop.type} · ${session.desktop.ip ?? '?'}`, el('div', { class: 'muted' }, session.desktop.userAgent ?? '')),
-      el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => showTimeline(session.id), 'aria-label': `Timeline of session ${session.id}` }, 'Timeline')),
+      el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => guard(showTimeline(session.id)), 'aria-label': `Timeline of session ${session.id}` }, 'Timeline')),
     );
+  }
+
+  // ---- accounts --------------------------------------------------------------------------------------------------
+  $('#account-search').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const query = new FormData(event.target).get('query').trim();
+    findAccounts(query).catch((error) => notice(`Could not search accounts: ${error.message}`));
+  });
+
+  async function findAccounts(query) {
+    const { items } = await api(`/api/admin/accounts${query ? `?query=${encodeURIComponent(query)}` : ''}`);
+    $('#account-list').replaceChildren(
+      ...items.map((account) =>
+        el(
+          'li',
+          { 'data-account-id': account.id },
+          el('strong', {}, account.displayName), ' ', el('span', { class: 'muted' }, `@${account.username} · ${account.id}`), ' ',
+          el('button', { type: 'button', class: 'link', onclick: () => guard(showDevices(account)) }, 'Devices'), ' ',
+          el('button', { type: 'button', class: 'link', onclick: () => guard(filterByAccount(account)) }, 'Sessions'),
+        ),
+      ),
+    );
+    if (items.length === 0) $('#account-list').append(el('li', { class: 'muted' }, 'No account matches.'));
+  }
+
+  async function filterByAccount(account) {
+    $('#filters').elements.accountId.value = account.id;
+    state.filters = { ...state.filters, accountId: account.id };
+    await loadSessions(true);
+  }
+
+  /** Every click handler's failure ends up in the notice region, read out by screen readers. */
+  function guard(promise) {
+    promise.catch((error) => notice(`That did not work: ${error.message}${error.code ? ` (${error.code})` : ''}`));
   }
 
   // ---- timeline ---------------------------------------------------------------------------------------------------
@@ -171,7 +206,7 @@
         ),
       ),
     );
-    $('#timeline').scrollIntoView?.({ block: 'nearest' });
+    $('#timeline-title').focus();
   }
 
   // ---- devices ---------------------------------------------------------------------------------------------------
@@ -179,6 +214,7 @@
     const { items } = await api(`/api/admin/devices?accountId=${encodeURIComponent(account.id)}`);
     $('#devices').hidden = false;
     $('#devices-title').textContent = `Devices of ${account.displayName}`;
+    $('#devices-title').focus();
     $('#device-list').replaceChildren(
       ...items.map((device) => {
         const active = device.tokens.filter((token) => token.state === 'active').length;
@@ -188,7 +224,7 @@
           el('strong', {}, `${device.type} · ${device.name ?? device.id}`),
           el('div', { class: 'muted' }, `last seen ${time(device.lastSeenAt)} · ${active} active token(s) of ${device.tokens.length}`),
           active > 0
-            ? el('button', { type: 'button', class: 'danger', onclick: () => revoke(account, device), 'aria-label': `Revoke ${device.name ?? device.id}` }, 'Revoke')
+            ? el('button', { type: 'button', class: 'danger', onclick: () => guard(revoke(account, device)), 'aria-label': `Revoke ${device.name ?? device.id}` }, 'Revoke')
             : el('span', { class: 'muted' }, device.signedOutAt ? `signed out ${time(device.signedOutAt)}` : 'no active token'),
         );
       }),
@@ -196,6 +232,7 @@
   }
 
   async function revoke(account, device) {
+    if (!window.confirm(`Sign ${device.name ?? device.id} of ${account.displayName} out? Its tokens stop working at once.`)) return;
     const result = await api(`/api/admin/devices/${encodeURIComponent(account.id)}/${encodeURIComponent(device.id)}/revoke`, { method: 'POST' });
     notice(`Revoked ${result.revokedTokens} token(s) of ${device.name ?? device.id}.`);
     await showDevices(account);
@@ -210,11 +247,11 @@
     const live = $('#live');
     socket.on('connect', () => {
       live.classList.add('on');
-      live.setAttribute('aria-label', 'live updates on');
+      $('#live-text').textContent = 'live updates on';
     });
     socket.on('disconnect', () => {
       live.classList.remove('on');
-      live.setAttribute('aria-label', 'live updates off');
+      $('#live-text').textContent = 'live updates off';
     });
     let pending;
     socket.on('qr_session', (change) => {

@@ -1,8 +1,8 @@
 import { DomainError } from '@app/common';
 import type { SessionCursor } from './admin-qr-sessions.repository';
 
-/** PostgreSQL's text form of a timestamptz, e.g. `2026-11-25 14:10:01.123456+00`. */
-const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
+/** The creation time as the repository writes it, e.g. `2026-11-25T14:10:01.123456Z`. */
+const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /** Cursors are opaque to clients: base64url of the keyset position. */
 export function encodeCursor(cursor: SessionCursor): string {

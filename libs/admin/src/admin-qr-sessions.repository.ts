@@ -9,7 +9,7 @@ export interface SessionFilter {
   to?: string;
 }
 
-/** Keyset position: the exact creation time as PostgreSQL prints it, and the id to break ties. */
+/** Keyset position: the exact creation time (ISO, UTC, microseconds, whatever the server's DateStyle) and the id. */
 export interface SessionCursor {
   createdAt: string;
   id: string;
@@ -44,7 +44,7 @@ interface SessionRecord {
 
 // Named columns only: secret_hash, scan_ticket_hash and login_token_id never leave the database through here.
 const SELECT_SESSIONS = `
-  SELECT s.id, s.status, s.created_at, s.created_at::text AS created_at_exact, s.expires_at, s.scanned_at,
+  SELECT s.id, s.status, s.created_at, to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_exact, s.expires_at, s.scanned_at,
          s.confirmed_at, s.rejected_at, s.cancelled_at, s.expired_at, s.scan_ticket_expires_at, s.scan_ticket_used_at,
          s.desktop_client_device_id, s.desktop_device_type, s.desktop_device_name, host(s.desktop_ip) AS desktop_ip,
          s.desktop_user_agent,

@@ -1,9 +1,10 @@
 import { OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
-import { DomainError, handshakeError } from '@app/common';
+import { DomainError, handshakeError, recheckSockets } from '@app/common';
 import { AccountsRepository } from '@app/accounts';
 import { ADMIN_NAMESPACE, type AdminServerToClientEvents } from '@app/contract';
+import { AppConfigService } from '@app/config';
 import { QrSessionChanges } from '@app/qr-sessions';
 import { TokensService } from '@app/tokens';
 
@@ -15,7 +16,7 @@ type AdminNamespace = Namespace<Record<string, never>, AdminServerToClientEvents
  */
 @WebSocketGateway({ namespace: ADMIN_NAMESPACE, cors: { origin: true } })
 export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDestroy {
-  private unsubscribe: (() => void) | undefined;
+  private readonly stops: Array<() => void> = [];
 
   @WebSocketServer()
   private readonly namespace: AdminNamespace;
@@ -24,6 +25,7 @@ export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDest
     private readonly tokens: TokensService,
     private readonly accounts: AccountsRepository,
     private readonly changes: QrSessionChanges,
+    private readonly config: AppConfigService,
   ) {}
 
   afterInit(namespace: AdminNamespace): void {
@@ -33,13 +35,17 @@ export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDest
         (error: unknown) => next(handshakeError(error)),
       );
     });
-    this.unsubscribe = this.changes.subscribe((change) =>
-      this.namespace.local.emit('qr_session', { type: change.type, id: change.id, status: change.status }),
+    this.stops.push(
+      this.changes.subscribe((change) =>
+        this.namespace.local.emit('qr_session', { type: change.type, id: change.id, status: change.status }),
+      ),
+      // A revoked admin device or a withdrawn role ends the live feed too.
+      recheckSockets(namespace, (socket) => this.authorize(socket.handshake.auth), this.config.socketRecheckSeconds * 1000),
     );
   }
 
   onModuleDestroy(): void {
-    this.unsubscribe?.();
+    this.stops.forEach((stop) => stop());
   }
 
   private async authorize(auth: unknown): Promise<void> {

@@ -8,3 +8,4 @@ export * from './database/returning-rows';
 export * from './openapi/error-body.response';
 export * from './openapi/api-errors.decorator';
 export * from './socket/handshake-error';
+export * from './socket/recheck-sockets';

@@ -17,6 +17,7 @@ export class AppConfigService implements Readonly<AppConfig> {
   readonly expirySweepSeconds!: number;
   readonly retentionDays!: number;
   readonly retentionSweepSeconds!: number;
+  readonly socketRecheckSeconds!: number;
   readonly adminUsername!: string | undefined;
   readonly adminPassword!: string | undefined;
   readonly redisUrl!: string | undefined;

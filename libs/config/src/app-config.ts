@@ -20,6 +20,8 @@ export interface AppConfig {
   /** Finished QR sessions and their audit rows are deleted this many days after creation. */
   retentionDays: number;
   retentionSweepSeconds: number;
+  /** How often long-lived sockets (/admin, /account) are checked against token revocation. */
+  socketRecheckSeconds: number;
   adminUsername: string | undefined;
   adminPassword: string | undefined;
   redisUrl: string | undefined;
@@ -117,6 +119,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     expirySweepSeconds: read.int('EXPIRY_SWEEP_SECONDS', 10, 1, 3600),
     retentionDays: read.int('RETENTION_DAYS', 30, 1, 3650),
     retentionSweepSeconds: read.int('RETENTION_SWEEP_SECONDS', 3600, 1, 7 * 24 * 3600),
+    socketRecheckSeconds: read.int('SOCKET_RECHECK_SECONDS', 15, 1, 3600),
     adminUsername,
     adminPassword,
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),

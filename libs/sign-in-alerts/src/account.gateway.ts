@@ -1,8 +1,9 @@
 import { OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
-import { handshakeError } from '@app/common';
+import { handshakeError, recheckSockets } from '@app/common';
 import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents } from '@app/contract';
+import { AppConfigService } from '@app/config';
 import { TokensService, type AuthContext } from '@app/tokens';
 import { SignInAlerts } from './sign-in-alerts';
 
@@ -16,7 +17,7 @@ const roomOf = (accountId: string) => `account:${accountId}`;
  */
 @WebSocketGateway({ namespace: ACCOUNT_NAMESPACE, cors: { origin: true } })
 export class AccountGateway implements OnGatewayInit<AccountNamespace>, OnModuleDestroy {
-  private unsubscribe: (() => void) | undefined;
+  private readonly stops: Array<() => void> = [];
 
   @WebSocketServer()
   private readonly namespace: AccountNamespace;
@@ -24,6 +25,7 @@ export class AccountGateway implements OnGatewayInit<AccountNamespace>, OnModule
   constructor(
     private readonly tokens: TokensService,
     private readonly alerts: SignInAlerts,
+    private readonly config: AppConfigService,
   ) {}
 
   afterInit(namespace: AccountNamespace): void {
@@ -37,17 +39,21 @@ export class AccountGateway implements OnGatewayInit<AccountNamespace>, OnModule
         (error: unknown) => next(handshakeError(error)),
       );
     });
-    this.unsubscribe = this.alerts.subscribe(({ accountId, alert }) => {
-      const room = this.namespace.adapter.rooms.get(roomOf(accountId));
-      for (const id of room ?? []) {
-        const socket = this.namespace.sockets.get(id);
-        // The device that was just signed in knows already; everyone else is told.
-        if (socket && socket.data.auth.clientDeviceId !== alert.device.id) socket.emit('sign_in', alert);
-      }
-    });
+    this.stops.push(
+      // A token revoked after the handshake ends the feed too.
+      recheckSockets(namespace, (socket) => this.tokens.authenticateHandshake(socket.handshake.auth), this.config.socketRecheckSeconds * 1000),
+      this.alerts.subscribe(({ accountId, alert }) => {
+        const room = this.namespace.adapter.rooms.get(roomOf(accountId));
+        for (const id of room ?? []) {
+          const socket = this.namespace.sockets.get(id);
+          // The device that was just signed in knows already; everyone else is told.
+          if (socket && socket.data.auth.clientDeviceId !== alert.device.id) socket.emit('sign_in', alert);
+        }
+      }),
+    );
   }
 
   onModuleDestroy(): void {
-    this.unsubscribe?.();
+    this.stops.forEach((stop) => stop());
   }
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { PRINTABLE_TEXT_PATTERN } from '@app/contract';
 
 export const USERNAME_PATTERN = /^[a-z0-9._-]{3,64}$/;
 
@@ -18,5 +19,6 @@ export class CreateAccountDto {
   @IsOptional()
   @IsString()
   @Length(1, 100, { message: 'displayName must be 1-100 characters' })
+  @Matches(PRINTABLE_TEXT_PATTERN, { message: 'displayName must not contain control or format characters' })
   displayName?: string;
 }

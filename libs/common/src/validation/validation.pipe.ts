@@ -33,12 +33,18 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
+/** `?status=&from=` means "no filter": an empty query parameter counts as absent. */
+function withoutEmptyValues(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== ''));
+}
+
 class ContractValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (nestsDeeperThan(value, MAX_DEPTH)) {
       throw new DomainError('validation_failed', `The ${metadata.type} nests deeper than ${MAX_DEPTH} levels.`);
     }
-    return super.transform(value, metadata);
+    return super.transform(metadata.type === 'query' ? withoutEmptyValues(value) : value, metadata);
   }
 }
 

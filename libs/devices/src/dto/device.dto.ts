@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { DEVICE_ID_PATTERN, DEVICE_TYPES, type DeviceType } from '@app/contract';
+import { DEVICE_ID_PATTERN, DEVICE_TYPES, PRINTABLE_TEXT_PATTERN, type DeviceType } from '@app/contract';
 
 /** `{id, type, name?}`: a client's description of itself, as sent at sign-in and at QR session creation. */
 export class DeviceDto {
@@ -17,5 +17,6 @@ export class DeviceDto {
   @IsOptional()
   @IsString()
   @Length(1, 100, { message: 'name must be 1-100 characters' })
+  @Matches(PRINTABLE_TEXT_PATTERN, { message: 'name must not contain control or format characters' })
   name?: string;
 }
