@@ -127,9 +127,11 @@ describe('bad input', () => {
     expect(response.body).toEqual({ statusCode: 413, code: 'payload_too_large', message: expect.any(String) });
   });
 
-  it('answers not_found with the contract body for an unknown route', async () => {
-    const response = await app.http().get('/api/nothing-here').expect(404);
-    expect(response.body).toEqual({ statusCode: 404, code: 'not_found', message: expect.any(String) });
+  it('answers not_found with the contract body for an unknown route or page', async () => {
+    for (const path of ['/api/nothing-here', '/nothing-here', '/admin/nothing.js']) {
+      const response = await app.http().get(path).expect(404);
+      expect(response.body).toEqual({ statusCode: 404, code: 'not_found', message: expect.any(String) });
+    }
   });
 
   it('keeps serving after all of that', async () => {

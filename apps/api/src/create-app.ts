@@ -51,5 +51,10 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
     },
   });
   setUpOpenApi(app);
+  await app.init();
+  // Past every route and page (Nest's own not-found answer only covers /api): the contract's body, not Express's page.
+  app.getHttpAdapter().getInstance().use((_request: unknown, response: { status(code: number): { json(body: unknown): void } }) =>
+    response.status(404).json({ statusCode: 404, code: 'not_found', message: 'No such page.' }),
+  );
   return app;
 }
