@@ -27,8 +27,30 @@ describeInBrowser('desktop page', () => {
     await shortLived?.close();
   });
 
-  async function openPage(target: TestApp, query = ''): Promise<{ page: Page; external: string[] }> {
+  /** Pages whose POST /api/qr-sessions answers 503 service_unavailable (as a service whose database is down). */
+  const failingCreations = new Set<Page>();
+
+  async function openPage(
+    target: TestApp,
+    query = '',
+    options: { fakeClock?: boolean; failCreation?: boolean } = {},
+  ): Promise<{ page: Page; external: string[] }> {
     const page = await browser.newPage({ viewport: { width: 900, height: 760 } });
+    if (options.fakeClock) await page.clock.install();
+    if (options.failCreation) {
+      failingCreations.add(page);
+      await page.route(
+        (url) => url.pathname === '/api/qr-sessions',
+        (route) =>
+          failingCreations.has(page) && route.request().method() === 'POST'
+            ? route.fulfill({
+                status: 503,
+                contentType: 'application/json',
+                body: JSON.stringify({ statusCode: 503, code: 'service_unavailable', message: 'The database is unreachable.' }),
+              })
+            : route.continue(),
+      );
+    }
     const external: string[] = [];
     page.on('request', (request) => {
       if (!request.url().startsWith(target.url) && !request.url().startsWith('data:')) external.push(request.url());
@@ -46,10 +68,37 @@ describeInBrowser('desktop page', () => {
     return phone;
   }
 
+  /** The id of the element that has the focus in the page (a string expression: no DOM types here). */
+  function focusedId(page: Page): Promise<unknown> {
+    return page.evaluate("document.activeElement ? document.activeElement.id : ''");
+  }
+
+  /** The login the page keeps in sessionStorage, parsed. */
+  async function savedLogin(page: Page): Promise<{ accessToken: string; device: { id: string } } | null> {
+    const text = await page.evaluate("sessionStorage.getItem('qr-login.login')");
+    return typeof text === 'string' ? JSON.parse(text) : null;
+  }
+
+  /** Opens the page, has a new phone scan and confirm its QR, and waits until the page checked the token. */
+  async function signedInPage(target: TestApp, displayName: string): Promise<Page> {
+    const { page } = await openPage(target);
+    await page.locator('main[data-state="qr"]').waitFor();
+    const qrContent = (await page.locator('#qr-image').getAttribute('data-qr-content'))!;
+    const phone = await phoneFor(target, displayName);
+    const scanned = await phone.scan(qrContent);
+    await page.locator('main[data-state="scanned"]').waitFor();
+    await phone.confirm(scanned.id, scanned.scanTicket);
+    await page.locator('main[data-state="signed-in"][data-me="ok"]').waitFor();
+    return page;
+  }
+
   async function signInThroughPage(query: string, expectedTransport: 'websocket' | 'longpoll', screenshots: boolean): Promise<void> {
     const { page, external } = await openPage(app, query);
     try {
       await page.locator('main[data-state="qr"]').waitFor();
+      // Nothing that holds the status region is ever marked busy (aria-busy would mute its announcements).
+      expect(await page.evaluate("document.getElementById('status').closest('[aria-busy]') === null")).toBe(true);
+      expect((await app.http().get('/').expect(200)).text).not.toMatch(/aria-busy\s*=/);
       const image = page.locator('#qr-image');
       expect(await image.getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
       expect(await page.locator('#countdown').textContent()).toMatch(/^[0-2]:\d\d$/);
@@ -66,14 +115,22 @@ describeInBrowser('desktop page', () => {
       await phone.confirm(scanned.id, scanned.scanTicket);
       await page.locator('main[data-state="signed-in"][data-me="ok"]').waitFor();
       expect(await page.locator('#signed-in-as').textContent()).toBe('Grace Hopper');
+      expect(await focusedId(page)).toBe('signed-in-title');
       if (screenshots) await page.screenshot({ path: 'docs/screenshots/desktop-signed-in.png' });
       expect(external).toEqual([]);
 
-      // Signing out revokes the desktop's token and brings a fresh code back.
+      // Signing out revokes the desktop's token and brings a fresh code back, with the focus on it.
+      const login = (await savedLogin(page))!;
+      expect(login.accessToken).toEqual(expect.any(String));
+      await app.http().get('/api/me').set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id }).expect(200);
       const signedInSession = await page.locator('main').getAttribute('data-session-id');
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.locator('main[data-state="qr"]').waitFor();
       expect(await page.locator('main').getAttribute('data-session-id')).not.toBe(signedInSession);
+      expect(await focusedId(page)).toBe('qr-title');
+      expect(await savedLogin(page)).toBeNull();
+      const revoked = await app.http().get('/api/me').set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id }).expect(401);
+      expect(revoked.body.code).toBe('token_revoked');
     } finally {
       await page.close();
     }
@@ -96,8 +153,87 @@ describeInBrowser('desktop page', () => {
       const second = await page.locator('#qr-image').getAttribute('data-session-id');
       expect(second).not.toBe(first);
       expect(await page.locator('main').getAttribute('data-state')).toBe('qr');
+      await page.screenshot({ path: 'docs/screenshots/desktop-renewed.png' });
       const [row] = await shortLived.dataSource.query('SELECT status FROM qr_sessions WHERE id = $1', [first]);
       expect(row.status).toBe('expired');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows the ended state when the phone rejects, and a new code on request, with the focus on it', async () => {
+    const { page } = await openPage(app);
+    try {
+      await page.locator('main[data-state="qr"]').waitFor();
+      const qrContent = (await page.locator('#qr-image').getAttribute('data-qr-content'))!;
+      const rejectedSession = await page.locator('#qr-image').getAttribute('data-session-id');
+      const phone = await phoneFor(app, 'Ada Lovelace');
+      const scanned = await phone.scan(qrContent);
+      await page.locator('main[data-state="scanned"]').waitFor();
+      await phone.reject(scanned.id, scanned.scanTicket);
+      await page.locator('main[data-state="ended"]').waitFor();
+      expect(await page.locator('#ended-title').textContent()).toBe('Sign-in rejected');
+      expect(await page.locator('#status').textContent()).toContain('Sign-in rejected');
+      expect(await page.locator('main').getAttribute('data-me')).toBeNull();
+      expect(await savedLogin(page)).toBeNull();
+      await page.screenshot({ path: 'docs/screenshots/desktop-rejected.png' });
+      const [row] = await app.dataSource.query('SELECT status FROM qr_sessions WHERE id = $1', [rejectedSession]);
+      expect(row.status).toBe('rejected');
+
+      await page.getByRole('button', { name: 'Show a new code' }).click();
+      await page.locator(`main[data-state="qr"]:not([data-session-id="${rejectedSession}"])`).waitFor();
+      expect(await focusedId(page)).toBe('qr-title');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('goes back to a fresh QR after a reload when the saved login is no longer accepted', async () => {
+    const page = await signedInPage(app, 'Katherine Johnson');
+    try {
+      const login = (await savedLogin(page))!;
+      const signedInSession = await page.locator('main').getAttribute('data-session-id');
+      // Still good: a reload keeps the desktop signed in.
+      await page.reload();
+      await page.locator('main[data-state="signed-in"][data-me="ok"]').waitFor();
+
+      // Revoked elsewhere (here: the token's own logout): the reload forgets it and shows a new code.
+      await app.http().post('/api/auth/logout').set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id }).expect(204);
+      await page.reload();
+      await page.locator(`main[data-state="qr"]:not([data-session-id="${signedInSession}"])`).waitFor();
+      expect(await savedLogin(page)).toBeNull();
+      expect(await page.locator('main').getAttribute('data-me')).toBeNull();
+
+      // A saved token that is not a token at all (unauthorized) goes the same way.
+      await page.evaluate(
+        `sessionStorage.setItem('qr-login.login', ${JSON.stringify(JSON.stringify({ ...login, accessToken: 'not-a-token' }))})`,
+      );
+      await page.reload();
+      await page.locator('main[data-state="qr"]').waitFor();
+      expect(await savedLogin(page)).toBeNull();
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('starts over by itself after a failure that may pass, e.g. the service answering 503 for minutes', async () => {
+    const { page } = await openPage(app, '', { fakeClock: true, failCreation: true });
+    try {
+      // The SDK retries the creation with backoff for 3 minutes (of the page's fake clock), then reports the error.
+      for (let i = 0; i < 60 && (await page.locator('main').getAttribute('data-state')) !== 'error'; i++) {
+        await page.clock.runFor(16_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await page.locator('main[data-state="error"]').waitFor();
+      expect(await page.locator('#status').textContent()).toContain('service_unavailable');
+      expect(await page.locator('main').getAttribute('data-auto-restart')).toBe('10000');
+      await expect(page.getByRole('button', { name: 'Show a new code' }).isVisible()).resolves.toBe(true);
+
+      // The service is back: without a click, the page shows a new code once the pause is over.
+      failingCreations.delete(page);
+      await page.clock.runFor(10_000);
+      await page.locator('main[data-state="qr"]').waitFor();
+      expect(await page.locator('#qr-image').getAttribute('data-session-id')).toEqual(expect.any(String));
     } finally {
       await page.close();
     }

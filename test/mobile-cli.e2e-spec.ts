@@ -1,5 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -170,6 +172,52 @@ describe('mobile command-line client, end to end', () => {
     expect(reused.stderr).toMatch(/^error: qr_already_completed: /);
   });
 
+  it('never sends the saved token to another service than the one that issued it (server_mismatch)', async () => {
+    const state = join(workDir, 'phone-4.json');
+    const username = await account('Frank');
+    expect((await cli(state, ['login', username, PASSWORD])).code).toBe(0);
+    const token = readState(state).login!.accessToken;
+    const session = await desktop().createSession({ id: uniqueName('desk'), type: 'web' }, { image: 'none' });
+
+    // A service that records what it receives, as a phisher's would.
+    const received: string[] = [];
+    const other = createServer((request, response) => {
+      received.push(`${request.method} ${request.url} ${request.headers.authorization ?? ''}`);
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((listening) => other.listen(0, '127.0.0.1', listening));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      for (const run of [
+        () => cli(state, ['scan', session.id, '--server', otherUrl]),
+        () => cli(state, ['devices'], { env: { QR_SERVER_URL: otherUrl } }),
+        () => cli(state, ['confirm', session.id, '--server', otherUrl]),
+        () => cli(state, ['logout'], { env: { QR_SERVER_URL: otherUrl } }),
+      ]) {
+        const refused = await run();
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toMatch(new RegExp(`^error: server_mismatch: the saved sign-in belongs to ${app.url}, not ${otherUrl}`));
+        expect(refused.stdout).toBe('');
+      }
+      expect(received).toEqual([]);
+      expect(readState(state).login?.accessToken).toBe(token);
+
+      // The same service spelled with a trailing slash is the same service.
+      expect((await cli(state, ['devices', '--server', `${app.url}/`])).code).toBe(0);
+      // A state that does not say which service issued its token sends it nowhere.
+      const { server: _, ...withoutServer } = readState(state);
+      writeFileSync(state, JSON.stringify(withoutServer));
+      const unknown = await cli(state, ['devices']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/^error: server_mismatch: /);
+      // Signing in again there is the way out.
+      expect((await cli(state, ['login', username, PASSWORD])).code).toBe(0);
+      expect((await cli(state, ['devices'])).code).toBe(0);
+    } finally {
+      await new Promise((closed) => other.close(closed));
+    }
+  });
+
   it('prints the code of other refusals and of usage errors', async () => {
     const state = join(workDir, 'phone-3.json');
     const badLogin = await cli(state, ['login', 'nobody-at-all', 'wrong password']);
@@ -182,7 +230,8 @@ describe('mobile command-line client, end to end', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('error: qr_not_found');
 
-    const offline = await cli(state, ['devices', '--server', 'http://127.0.0.1:1']);
+    // No answer at all: a login to a service that is not there.
+    const offline = await cli(state, ['login', username, PASSWORD, '--server', 'http://127.0.0.1:1']);
     expect(offline.code).toBe(1);
     expect(offline.stderr).toContain('error: network_error');
 

@@ -29,7 +29,8 @@ Commands:
   logout                        revoke this device's token and forget it
 
 Options:
-  --server <url>          the service (default: $QR_SERVER_URL, then the one used at login, then http://localhost:3000)
+  --server <url>          the service (default: $QR_SERVER_URL, then the one used at login, then http://localhost:3000);
+                          the saved token only goes to the service that issued it (else: server_mismatch)
   --state <file>          where device id, token and scan tickets are kept
                           (default: $QR_MOBILE_STATE, then ./.mobile-client.json)
   --device-name <name>    login: the name the desktop-facing lists show for this device

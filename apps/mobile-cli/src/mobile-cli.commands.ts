@@ -5,6 +5,7 @@ import { CliError } from './cli.error';
 import type { CliOptions } from './mobile-cli.arguments';
 import { MobileStateStore, type MobileState } from './mobile-state.store';
 import { formatScan } from './requester.format';
+import { escapeTerminalText as safe } from './terminal-text';
 
 export const DEFAULT_SERVER = 'http://localhost:3000';
 export const SERVER_ENV = 'QR_SERVER_URL';
@@ -45,7 +46,8 @@ export class MobileCliCommands {
       name: this.options.deviceName ?? this.state.device?.name ?? `mobile-cli on ${hostname()}`.slice(0, 100),
     };
     const server = this.server();
-    const client = this.client(server);
+    // No token on the way: the login may be to another service than the one the saved token belongs to.
+    const client = this.client(server, false);
     // Kept before the request: the device id must not change if this login fails and is retried.
     this.state.device = device;
     this.store.save(this.state);
@@ -64,13 +66,15 @@ export class MobileCliCommands {
       lastScannedId: undefined,
     };
     this.store.save(this.state);
-    this.context.print(`Signed in to ${server} as ${login.account.displayName} (${login.account.username})`);
-    this.context.print(`  device:  ${device.type} "${device.name}" (${device.id})`);
+    this.context.print(`Signed in to ${server} as ${safe(login.account.displayName)} (${safe(login.account.username)})`);
+    this.context.print(`  device:  ${device.type} "${safe(device.name)}" (${device.id})`);
     this.context.print(`  token valid until ${login.expiresAt}`);
   }
 
   async scan(qr: string): Promise<void> {
     const result = await this.signedInClient().scan(qr);
+    // Deleted first so that a scan again moves the session to the end: the newest tickets are the ones kept.
+    delete this.state.pendingScans[result.id];
     this.state.pendingScans[result.id] = { scanTicket: result.scanTicket, ticketExpiresAt: result.ticketExpiresAt };
     this.state.lastScannedId = result.id;
     this.store.save(this.state);
@@ -100,8 +104,11 @@ export class MobileCliCommands {
     const devices = await this.signedInClient().devices();
     this.context.print(`${devices.length} signed-in device(s); * marks this one`);
     for (const device of devices) {
-      const name = device.name ? `"${device.name}"` : '(no name)';
-      this.context.print(`${device.current ? '*' : ' '} ${device.type.padEnd(7)} ${device.id}  ${name}  last seen ${device.lastSeenAt}`);
+      // A desktop signed in by QR named itself: its name is escaped like the requester of a scan.
+      const name = device.name ? `"${safe(device.name)}"` : '(no name)';
+      this.context.print(
+        `${device.current ? '*' : ' '} ${safe(device.type).padEnd(7)} ${safe(device.id)}  ${name}  last seen ${safe(device.lastSeenAt)}`,
+      );
     }
   }
 
@@ -126,21 +133,46 @@ export class MobileCliCommands {
     }
   }
 
-  private client(server: string): QrMobileClient {
+  private client(server: string, withToken: boolean): QrMobileClient {
     const { login, device } = this.state;
     return new QrMobileClient({
       baseUrl: server,
       fetch: this.context.fetch,
       headers: { 'User-Agent': USER_AGENT },
-      credentials: login && device ? { accessToken: login.accessToken, deviceId: device.id } : undefined,
+      credentials: withToken && login && device ? { accessToken: login.accessToken, deviceId: device.id } : undefined,
     });
   }
 
+  /**
+   * A client that sends the saved token, only ever to the service that issued it: a `--server` or `$QR_SERVER_URL`
+   * that names another one is refused with `server_mismatch` (the token is a bearer token: whoever receives it can use
+   * it) until the user signs in there.
+   */
   private signedInClient(): QrMobileClient {
     if (!this.state.login || !this.state.device) {
       throw QrClientError.client('not_signed_in', 'sign in first: npm run mobile -- login <username> <password>');
     }
-    return this.client(this.server());
+    const server = this.server();
+    const issuer = this.tokenServer();
+    if (issuer !== server) {
+      throw new CliError(
+        'server_mismatch',
+        issuer === undefined
+          ? `the saved sign-in does not say which service issued it, so its token is not sent to ${server}: sign in again (npm run mobile -- login <username> --server ${server})`
+          : `the saved sign-in belongs to ${issuer}, not ${server}: its token is not sent there. Sign in to ${server} (npm run mobile -- login <username> --server ${server}), or leave out --server and ${SERVER_ENV}`,
+      );
+    }
+    return this.client(server, true);
+  }
+
+  /** The service that issued the saved token, normalised like --server; undefined when the state does not say. */
+  private tokenServer(): string | undefined {
+    if (this.state.server === undefined) return undefined;
+    try {
+      return normaliseBaseUrl(this.state.server);
+    } catch {
+      return undefined;
+    }
   }
 
   private forgetScan(id: string): void {

@@ -3,6 +3,7 @@ import { CliError } from './cli.error';
 import { USAGE, parseCliArguments } from './mobile-cli.arguments';
 import { MobileCliCommands, type CliContext } from './mobile-cli.commands';
 import { MobileStateStore, statePath } from './mobile-state.store';
+import { escapeTerminalText as safe } from './terminal-text';
 
 export interface CliIo extends Omit<CliContext, 'print'> {
   stdout: { write(text: string): unknown };
@@ -43,7 +44,8 @@ export async function runMobileCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof QrClientError || error instanceof CliError) {
-      io.stderr.write(`error: ${error.code}: ${error.message}\n`);
+      // The service's message may quote what others sent: escaped like every outside text (see terminal-text.ts).
+      io.stderr.write(`error: ${safe(error.code)}: ${safe(error.message)}\n`);
       if (error instanceof CliError && error.exitCode === 2) io.stderr.write(`\n${USAGE}`);
       return error instanceof CliError ? error.exitCode : 1;
     }

@@ -5,6 +5,8 @@ import { CliError } from './cli.error';
 
 export const DEFAULT_STATE_FILE = '.mobile-client.json';
 export const STATE_FILE_ENV = 'QR_MOBILE_STATE';
+/** Open scan tickets kept at most (the newest ones): each is spent or refused at the next confirm or reject anyway. */
+export const MAX_PENDING_SCANS = 20;
 
 /** A scan whose ticket has not been spent yet by a confirm or a reject. */
 export interface PendingScan {
@@ -47,11 +49,14 @@ export class MobileStateStore {
     return { ...state, version: 1, pendingScans: state.pendingScans ?? {} };
   }
 
-  save(state: MobileState, now = Date.now()): void {
-    // Tickets past their expiry can only be refused: keep the file to the ones still worth sending.
-    const pendingScans = Object.fromEntries(
-      Object.entries(state.pendingScans).filter(([, scan]) => !(Date.parse(scan.ticketExpiresAt) < now)),
-    );
+  /**
+   * Writes the state. Open scan tickets are kept whatever their `ticketExpiresAt` says by this machine's clock: only the
+   * service's clock counts, and a phone clock running ahead must not throw away a ticket the service would still take
+   * (an expired one is answered `scan_ticket_invalid` and forgotten then). Only the newest MAX_PENDING_SCANS are kept,
+   * so that the file cannot grow without end.
+   */
+  save(state: MobileState): void {
+    const pendingScans = Object.fromEntries(Object.entries(state.pendingScans).slice(-MAX_PENDING_SCANS));
     const temporary = `${this.path}.${process.pid}.tmp`;
     writeFileSync(temporary, `${JSON.stringify({ ...state, pendingScans }, null, 2)}\n`, { mode: 0o600 });
     // writeFileSync applies `mode` only to a new file: one left over by a crashed run would keep its old mode.

@@ -1,4 +1,5 @@
 import type { ScanResult } from '@app/sdk';
+import { escapeTerminalText as safe } from './terminal-text';
 
 /** "12 s ago", "3 min ago", "2 h ago": how long ago the desktop asked for the QR. */
 export function ageOf(isoTime: string, now: number): string {
@@ -13,17 +14,18 @@ export function ageOf(isoTime: string, now: number): string {
 
 /**
  * Who asks to be signed in, for the user to compare with the computer in front of them: a QR relayed by a phisher
- * shows another device, address or age.
+ * shows another device, address or age. Every value is escaped (see escapeTerminalText): the desktop picks its own
+ * name and user agent, and must not be able to hide or fake a line with control characters.
  */
 export function formatScan(scan: ScanResult, now: number): string {
   const { device, ip, userAgent, createdAt } = scan.requester;
   return [
-    `Sign-in request for QR session ${scan.id}`,
-    `  device:      ${device.type}${device.name ? ` "${device.name}"` : ' (no name)'}`,
-    `  IP address:  ${ip ?? 'unknown'}`,
-    `  user agent:  ${userAgent ?? 'unknown'}`,
-    `  requested:   ${ageOf(createdAt, now)} (${createdAt})`,
-    `Only confirm if this is the computer in front of you (the ticket is valid until ${scan.ticketExpiresAt}):`,
+    `Sign-in request for QR session ${safe(scan.id)}`,
+    `  device:      ${safe(device.type)}${device.name ? ` "${safe(device.name)}"` : ' (no name)'}`,
+    `  IP address:  ${ip ? safe(ip) : 'unknown'}`,
+    `  user agent:  ${userAgent ? safe(userAgent) : 'unknown'}`,
+    `  requested:   ${ageOf(createdAt, now)} (${safe(createdAt)})`,
+    `Only confirm if this is the computer in front of you (the ticket is valid until ${safe(scan.ticketExpiresAt)}):`,
     '  npm run mobile -- confirm     signs it in',
     '  npm run mobile -- reject      refuses',
   ].join('\n');

@@ -7,6 +7,7 @@ import {
   HttpClient,
   QrClientError,
   QrDesktopClient,
+  isRetryableError,
   type CreatedQrSession,
   type FreshQrSession,
   type LoginResult,
@@ -17,6 +18,10 @@ type PageState = 'loading' | 'qr' | 'scanned' | 'signed-in' | 'ended' | 'error';
 
 const DEVICE_KEY = 'qr-login.device-id';
 const LOGIN_KEY = 'qr-login.login';
+/** Answers of GET /api/me that mean the saved login is no good any more: start over with a fresh QR. */
+const SIGNED_OUT_CODES: readonly string[] = ['unauthorized', 'token_revoked', 'device_mismatch'];
+/** After a failure that may pass (the service restarting, a rate limit), the page starts over by itself this much later. */
+const AUTO_RESTART_MS = 10_000;
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const main = byId<HTMLElement>('desktop');
@@ -33,6 +38,9 @@ const desktop = new QrDesktopClient({ baseUrl: location.origin });
 const transport = transportFromQuery();
 let fresh: FreshQrSession | undefined;
 let countdown: number | undefined;
+let autoRestart: number | undefined;
+/** Set when a change of state hid the element that had the focus: the next panel shown takes it, on its heading. */
+let focusLost = false;
 
 /** A stable id for this browser, kept across visits (the token is bound to it). */
 function deviceId(): string {
@@ -57,11 +65,25 @@ function browserName(): string {
   return `${name}${system ? ` on ${system}` : ''}`.slice(0, 100);
 }
 
-function show(state: PageState, message: string): void {
+/**
+ * Shows one state. The status region is announced on every change (nothing marks it busy, which would mute it). When
+ * the change hides the element that had the focus (the clicked "Sign out" or "Show a new code" button), the focus
+ * moves to the heading of the panel that replaces it, so that keyboard and screen-reader users are not left on <body>.
+ */
+function show(state: PageState, message: string, options: { focus?: boolean } = {}): void {
+  const visible = state === 'error' ? 'ended' : state;
+  const active = document.activeElement;
+  for (const [name, panel] of Object.entries(panels)) {
+    if (name !== visible && !panel.hidden && active instanceof Node && panel.contains(active)) focusLost = true;
+  }
   main.dataset.state = state;
-  main.setAttribute('aria-busy', String(state === 'loading'));
   status.textContent = message;
-  for (const [name, panel] of Object.entries(panels)) panel.hidden = name !== state;
+  for (const [name, panel] of Object.entries(panels)) panel.hidden = name !== visible;
+  const panel = panels[visible];
+  if (panel && (focusLost || options.focus)) {
+    focusLost = false;
+    panel.querySelector<HTMLElement>('h2')?.focus();
+  }
 }
 
 function showSession(session: CreatedQrSession): void {
@@ -89,6 +111,10 @@ function startCountdown(expiresAt: number): void {
 /** Shows a fresh QR and follows it until the phone confirms (renewing it each time it expires). */
 function waitForPhone(): void {
   fresh?.stop();
+  window.clearTimeout(autoRestart);
+  autoRestart = undefined;
+  delete main.dataset.autoRestart;
+  delete main.dataset.me;
   show('loading', 'Preparing a sign-in code…');
   fresh = desktop.keepFresh({
     device: { id: deviceId(), type: 'web', name: browserName() },
@@ -126,19 +152,32 @@ function waitForPhone(): void {
   });
 }
 
-/** Proves the token works by asking the service who we are, with this browser's device id. */
-async function signIn(login: LoginResult): Promise<void> {
+/**
+ * Proves the token works by asking the service who we are, with this browser's device id. A token the service no
+ * longer accepts (revoked, expired, another device's: a login saved before a reload, say) is forgotten, and a fresh
+ * QR takes its place.
+ */
+async function signIn(login: LoginResult, saved = false): Promise<void> {
   sessionStorage.setItem(LOGIN_KEY, JSON.stringify(login));
   byId('signed-in-as').textContent = login.account.displayName;
-  show('signed-in', `Signed in as ${login.account.displayName}.`);
+  byId('me-result').textContent = '';
+  const signedIn = () => show('signed-in', `Signed in as ${login.account.displayName}.`, { focus: true });
+  // A login just received from the phone is shown at once; one saved before a reload only once the service agrees.
+  if (saved) show('loading', 'Checking the saved sign-in…');
+  else signedIn();
   try {
     const me = await http.request<{ account: { displayName: string; username: string }; device: { id: string } }>('GET', '/api/me', {
       headers: { Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id },
     });
+    if (saved) signedIn();
     main.dataset.me = 'ok';
     byId('me-result').textContent = `The service knows this browser as ${me.device.id}, signed in to @${me.account.username}.`;
-    byId<HTMLButtonElement>('sign-out').focus();
   } catch (error) {
+    if (error instanceof QrClientError && SIGNED_OUT_CODES.includes(error.code)) {
+      sessionStorage.removeItem(LOGIN_KEY);
+      return waitForPhone();
+    }
+    if (saved) signedIn();
     main.dataset.me = 'failed';
     byId('me-result').textContent = `Checking the sign-in failed: ${(error as Error).message}`;
   }
@@ -157,16 +196,37 @@ async function signOut(): Promise<void> {
   waitForPhone();
 }
 
+/** A failure that may pass (no answer, 5xx, 429) starts over by itself after a pause; "Show a new code" does it at once. */
 function showError(error: QrClientError): void {
+  const retryable = isRetryableError(error);
+  const delay = Math.max(AUTO_RESTART_MS, (error.retryAfterSeconds ?? 0) * 1000);
   byId('ended-title').textContent = 'Something went wrong';
-  byId('ended-detail').textContent = `${error.code}: ${error.message}`;
-  show('error', `Something went wrong (${error.code}).`);
-  panels.ended.hidden = false;
+  byId('ended-detail').textContent =
+    `${error.code}: ${error.message}` + (retryable ? ` A new code comes by itself in ${Math.round(delay / 1000)} seconds.` : '');
+  show('error', `Something went wrong (${error.code}).${retryable ? ` Trying again in ${Math.round(delay / 1000)} seconds.` : ''}`);
+  if (retryable) {
+    main.dataset.autoRestart = String(delay);
+    autoRestart = window.setTimeout(() => waitForPhone(), delay);
+  }
 }
 
 byId('sign-out').addEventListener('click', () => void signOut());
 byId('restart').addEventListener('click', () => waitForPhone());
 
-const saved = sessionStorage.getItem(LOGIN_KEY);
-if (saved) void signIn(JSON.parse(saved) as LoginResult);
+const saved = savedLogin();
+if (saved) void signIn(saved, true);
 else waitForPhone();
+
+/** The login kept in this tab's session storage, if it is readable. */
+function savedLogin(): LoginResult | undefined {
+  const text = sessionStorage.getItem(LOGIN_KEY);
+  if (!text) return undefined;
+  try {
+    const login = JSON.parse(text) as LoginResult;
+    if (typeof login?.accessToken === 'string' && typeof login.device?.id === 'string' && typeof login.account?.displayName === 'string') return login;
+  } catch {
+    // fall through: a damaged entry is forgotten
+  }
+  sessionStorage.removeItem(LOGIN_KEY);
+  return undefined;
+}

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { CreatedQrSession } from '@app/contract';
 import { QrDesktopClient } from './desktop.client';
 import type { FreshQrOptions, FreshQrSession } from './qr-session.renewer';
@@ -101,16 +102,88 @@ describe('FreshQrSession (renewal on expiry)', () => {
     expect(shown).toHaveLength(2);
   });
 
-  it('ends with the error when a new session cannot be created', async () => {
+  function creations() {
+    return server.requests.filter((request) => request.method === 'POST');
+  }
+
+  it('retries a creation that failed for the time being (429 with Retry-After, 503, 502, no answer), then shows the session', async () => {
     const errors: string[] = [];
-    const { handle, nth } = keepFresh({ onError: (error) => errors.push(error.code) });
+    const { handle, nth } = keepFresh({ retryDelayMs: 1, onError: (error) => errors.push(error.code) });
     const first = await nth(1);
     await server.untilHeld();
-    server.failNext({ kind: 'status', status: 429, code: 'rate_limited', retryAfter: 30 });
+    server.failNext(
+      { kind: 'status', status: 429, code: 'rate_limited', retryAfter: 0 },
+      { kind: 'status', status: 503, code: 'service_unavailable' },
+      { kind: 'status', status: 502 },
+      { kind: 'network' },
+    );
     server.setStatus(first.id, 'expired');
-    const outcome = await handle.done;
-    expect(outcome).toMatchObject({ reason: 'failed', error: { code: 'rate_limited', retryAfterSeconds: 30 } });
-    expect(errors).toEqual(['rate_limited']);
+    const second = await nth(2);
+    expect(second.id).not.toBe(first.id);
+    expect(creations()).toHaveLength(6);
+    expect(errors).toEqual([]);
+    handle.stop();
+    expect(await handle.done).toEqual({ reason: 'stopped' });
+  });
+
+  it('retries the very first creation too', async () => {
+    server.failNext({ kind: 'network' }, { kind: 'status', status: 503, code: 'service_unavailable' });
+    const { nth } = keepFresh({ retryDelayMs: 1 });
+    await nth(1);
+    expect(creations()).toHaveLength(3);
+  });
+
+  it('waits for Retry-After before creating again', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+    try {
+      server.failNext({ kind: 'status', status: 429, code: 'rate_limited', retryAfter: 30 });
+      const { shown } = keepFresh();
+      await jest.advanceTimersByTimeAsync(29_000);
+      expect(creations()).toHaveLength(1);
+      expect(shown).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(creations()).toHaveLength(2);
+      expect(shown).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('ends with the error when retries run out', async () => {
+    const errors: string[] = [];
+    server.failNext(...Array.from({ length: 3 }, () => ({ kind: 'status', status: 503, code: 'service_unavailable' }) as const));
+    const { handle, shown } = keepFresh({ retryDelayMs: 1, maxConsecutiveFailures: 3, onError: (error) => errors.push(error.code) });
+    expect(await handle.done).toMatchObject({ reason: 'failed', error: { code: 'service_unavailable', statusCode: 503 } });
+    expect(errors).toEqual(['service_unavailable']);
+    expect(creations()).toHaveLength(3);
+    expect(shown).toHaveLength(0);
+  });
+
+  it('ends at once with a failure that retrying cannot change', async () => {
+    const errors: string[] = [];
+    server.failNext({ kind: 'status', status: 400, code: 'validation_failed' });
+    const { handle } = keepFresh({ retryDelayMs: 1, onError: (error) => errors.push(error.code) });
+    expect(await handle.done).toMatchObject({ reason: 'failed', error: { code: 'validation_failed' } });
+    expect(errors).toEqual(['validation_failed']);
+    expect(creations()).toHaveLength(1);
+  });
+
+  it('stop() during a retry pause ends at once and clears the pause', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+    try {
+      server.failNext({ kind: 'network' });
+      const { handle } = keepFresh({ retryDelayMs: 60_000 });
+      await jest.advanceTimersByTimeAsync(10);
+      expect(creations()).toHaveLength(1);
+      expect(jest.getTimerCount()).toBe(1);
+      handle.stop();
+      expect(jest.getTimerCount()).toBe(0);
+      expect(await handle.done).toEqual({ reason: 'stopped' });
+      await jest.advanceTimersByTimeAsync(120_000);
+      expect(creations()).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('stop() during the watch stops it and creates nothing more', async () => {

@@ -1,7 +1,7 @@
 import type { CreatedQrSession, QrSessionSnapshot, QrStatus } from '@app/contract';
 import type { DesktopDevice, QrImageFormat } from './desktop.client';
 import { QrClientError } from './qr-client.error';
-import type { QrSessionKey, QrWatch, QrWatchEvent, QrWatchOptions } from './qr-session.watcher';
+import { RetryBudget, isRetryableError, retryOptions, type QrSessionKey, type QrWatch, type QrWatchEvent, type QrWatchOptions } from './qr-session.watcher';
 
 /** What the renewer needs of a desktop client. */
 export interface QrSessionSource {
@@ -33,12 +33,17 @@ export type FreshQrOutcome =
 /**
  * A QR that stays valid on screen: each session is watched; when it ends in a renewable status a new one is created
  * and handed to `onSession`. Stoppable at any point (an in-flight creation is aborted, the watch is stopped).
+ *
+ * A creation that fails for the time being (no answer, 5xx, `rate_limited`, `service_unavailable`) is tried again with
+ * the watch's backoff (`retryDelayMs`, doubling up to `maxRetryDelayMs`, or the server's `Retry-After`) until
+ * `maxRetryDurationMs` (or `maxConsecutiveFailures`) runs out; any other failure ends at once.
  */
 export class FreshQrSession {
   readonly done: Promise<FreshQrOutcome>;
   private resolveDone!: (outcome: FreshQrOutcome) => void;
   private stopped = false;
   private creating: AbortController | undefined;
+  private pause: { timer: ReturnType<typeof setTimeout>; resume: () => void } | undefined;
   private currentSession: CreatedQrSession | undefined;
   private currentWatch: QrWatch | undefined;
 
@@ -70,26 +75,24 @@ export class FreshQrSession {
     this.stopped = true;
     this.creating?.abort();
     this.currentWatch?.stop();
+    if (this.pause) {
+      clearTimeout(this.pause.timer);
+      this.pause.resume();
+    }
   }
 
   private async run(): Promise<FreshQrOutcome> {
     const { device, image, renewOn = ['expired'], maxRenewals = Infinity, onSession, onEvent, onError, ...watchOptions } = this.options;
+    const retries = new RetryBudget(retryOptions(watchOptions));
     for (let renewal = 0; ; renewal += 1) {
-      const creating = new AbortController();
-      this.creating = creating;
-      let session: CreatedQrSession;
-      try {
-        session = await this.source.createSession(device, { image, signal: creating.signal });
-      } catch (error) {
-        if (this.stopped) return { reason: 'stopped' };
-        const failure = error instanceof QrClientError ? error : QrClientError.client('network_error', String(error), error);
-        this.notify(() => onError?.(failure));
-        return { reason: 'failed', error: failure };
-      } finally {
-        this.creating = undefined;
-      }
+      const created = await this.create(device, image, retries);
       // Stopped while the session was being created: it is left to expire, nobody was shown its QR.
       if (this.stopped) return { reason: 'stopped' };
+      if (created instanceof QrClientError) {
+        this.notify(() => onError?.(created));
+        return { reason: 'failed', error: created };
+      }
+      const session = created;
       this.currentSession = session;
       this.notify(() => onSession(session, renewal));
 
@@ -106,6 +109,38 @@ export class FreshQrSession {
       const renewable = (renewOn as readonly QrStatus[]).includes(status);
       if (!renewable || renewal >= maxRenewals) return { reason: 'completed', snapshot: outcome.snapshot, session };
     }
+  }
+
+  /** Creates a session, retrying failures that may pass; answers the session, or the failure that ended the tries. */
+  private async create(device: FreshQrOptions['device'], image: FreshQrOptions['image'], retries: RetryBudget): Promise<CreatedQrSession | QrClientError> {
+    retries.succeed();
+    for (;;) {
+      const creating = new AbortController();
+      this.creating = creating;
+      let failure: QrClientError;
+      try {
+        return await this.source.createSession(device, { image, signal: creating.signal });
+      } catch (error) {
+        failure = error instanceof QrClientError ? error : QrClientError.client('network_error', String(error), error);
+      } finally {
+        this.creating = undefined;
+      }
+      if (this.stopped) return failure;
+      const pause = isRetryableError(failure) ? retries.fail(failure.retryAfterSeconds) : undefined;
+      if (pause === undefined) return failure;
+      await this.sleep(pause);
+      if (this.stopped) return failure;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const resume = () => {
+        this.pause = undefined;
+        resolve();
+      };
+      this.pause = { timer: setTimeout(resume, ms), resume };
+    });
   }
 
   private notify(callback: () => void): void {

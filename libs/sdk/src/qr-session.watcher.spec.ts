@@ -173,7 +173,7 @@ describe('QrSessionWatcher', () => {
     it.each([
       ['qr_secret_invalid', 403],
       ['qr_not_found', 404],
-      ['rate_limited', 429],
+      ['validation_failed', 400],
     ] as const)('reports %s (%i) and does not fall back to long-poll', async (code, statusCode) => {
       const { handle } = watch();
       sockets.last.refuse(code, 'said the server');
@@ -184,6 +184,46 @@ describe('QrSessionWatcher', () => {
       expect(sockets.last.closed).toBe(true);
       expect(server.requests).toEqual([]);
       expect(handle.transport).toBeUndefined();
+    });
+
+    it.each(['rate_limited', 'service_unavailable', 'internal_error'] as const)(
+      'falls back to long-poll on %s, a refusal of the moment, and goes on to the end',
+      async (code) => {
+        const { session, handle } = watch();
+        const socket = sockets.last;
+        socket.refuse(code, 'try again later');
+        expect(socket.closed).toBe(true);
+        expect(handle.transport).toBe('longpoll');
+        expect(recorder.transports).toEqual([{ transport: 'longpoll', reason: expect.stringContaining(code) }]);
+        await recorder.until(1);
+        await server.untilHeld();
+        server.setStatus(session.id, 'confirmed');
+        expect(await handle.done).toMatchObject({ reason: 'completed', snapshot: { status: 'confirmed' } });
+        expect(recorder.errors).toEqual([]);
+        expect(recorder.types()).toEqual(['status', 'confirmed']);
+        expect(longPolls(session.id).length).toBeGreaterThanOrEqual(2);
+      },
+    );
+
+    it("'websocket' opens a new socket after a pause on a refusal of the moment, and gives up when retries run out", async () => {
+      const { handle } = watch({ transport: 'websocket', retryDelayMs: 1, maxConsecutiveFailures: 3 });
+      sockets.last.refuse('service_unavailable', 'database down');
+      expect(sockets.last.closed).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(sockets.sockets).toHaveLength(2);
+      expect(sockets.last.closed).toBe(false);
+      // A connection resets the count; two more refusals in a row are still within the budget of three.
+      sockets.last.emit('connect');
+      sockets.last.refuse('rate_limited', 'slow down');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      sockets.last.refuse('rate_limited', 'slow down');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(sockets.sockets).toHaveLength(4);
+      expect(recorder.errors).toEqual([]);
+      sockets.last.refuse('service_unavailable', 'still down');
+      expect(await handle.done).toMatchObject({ reason: 'failed', error: { code: 'service_unavailable', statusCode: 503 } });
+      expect(sockets.sockets).toHaveLength(4);
+      expect(server.requests).toEqual([]);
     });
   });
 
@@ -230,6 +270,57 @@ describe('QrSessionWatcher', () => {
       server.setStatus(session.id, 'confirmed');
       expect(await handle.done).toMatchObject({ reason: 'completed' });
       expect(longPolls(session.id)).toHaveLength(4);
+    });
+
+    it('rides out a server restart of a minute or two by default: capped backoff, no give-up after five failures', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+      try {
+        server.failNext(...Array.from({ length: 12 }, () => ({ kind: 'network' }) as const));
+        const { handle } = watch({ transport: 'longpoll' });
+        // Pauses of 1, 2, 4, 8, then 15 s (the cap): the 13th attempt comes 135 s after the first.
+        await jest.advanceTimersByTimeAsync(134_000);
+        expect(server.requests).toHaveLength(12);
+        expect(recorder.errors).toEqual([]);
+        await jest.advanceTimersByTimeAsync(1_000);
+        // The 13th read answers; the long-poll that follows it is held.
+        expect(server.requests.map((request) => request.query.since ?? 'read')).toEqual([...Array(13).fill('read'), 'pending']);
+        expect(recorder.types()).toEqual(['status']);
+        handle.stop();
+        expect(await handle.done).toEqual({ reason: 'stopped' });
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('gives up once failures have gone on for maxRetryDurationMs', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+      try {
+        server.failNext(...Array.from({ length: 20 }, () => ({ kind: 'status', status: 503, code: 'service_unavailable' }) as const));
+        const { handle } = watch({ transport: 'longpoll', maxRetryDurationMs: 10_000 });
+        await jest.advanceTimersByTimeAsync(20_000);
+        // Failures at 0, 1, 3, 7 and 15 s: the last one is past the 10 s budget.
+        expect(await handle.done).toMatchObject({ reason: 'failed', error: { code: 'service_unavailable' } });
+        expect(server.requests).toHaveLength(5);
+        expect(jest.getTimerCount()).toBe(0);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('honours Retry-After of a 429 before the next long-poll', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+      try {
+        server.failNext({ kind: 'status', status: 429, code: 'rate_limited', retryAfter: 40 });
+        const { handle } = watch({ transport: 'longpoll' });
+        await jest.advanceTimersByTimeAsync(39_000);
+        expect(server.requests).toHaveLength(1);
+        await jest.advanceTimersByTimeAsync(1_000);
+        expect(server.requests.map((request) => request.query.since ?? 'read')).toEqual(['read', 'read', 'pending']);
+        expect(recorder.types()).toEqual(['status']);
+        handle.stop();
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('gives up after maxConsecutiveFailures', async () => {
@@ -313,5 +404,6 @@ describe('QrSessionWatcher', () => {
     const session = server.addSession();
     expect(() => desktop.watch(session, { pollWaitSeconds: 31 })).toThrow(RangeError);
     expect(() => desktop.watch(session, { transport: 'carrier-pigeon' as never })).toThrow(RangeError);
+    expect(() => desktop.watch(session, { maxRetryDurationMs: 0 })).toThrow(RangeError);
   });
 });

@@ -1,6 +1,7 @@
 import {
   ERROR_STATUS,
   type CreatedQrSession,
+  type ErrorCode,
   type QrServerToClientEvents,
   type QrSessionSnapshot,
   type QrStatus,
@@ -37,11 +38,16 @@ export interface QrWatchOptions {
   connectTimeoutMs?: number;
   /** The `wait` of each long-poll, 0-30 seconds. Default 25. */
   pollWaitSeconds?: number;
-  /** First pause after a failed long-poll; it doubles on each further failure. Default 1000. */
+  /** First pause after a failed long-poll (or a refused forced WebSocket); it doubles on each further failure. Default 1000. */
   retryDelayMs?: number;
-  /** Default 15000. */
+  /** The longest pause between two attempts (a `Retry-After` from the server wins). Default 15000. */
   maxRetryDelayMs?: number;
-  /** Long-poll failures in a row (network, 5xx, 429) before the watch gives up. Default 5. */
+  /**
+   * How long failures in a row (no answer, 5xx, 429, a handshake refused for now) may go on before the watch gives up,
+   * counted from the first of them. Default 180000 (3 minutes): long enough to ride out a server restart.
+   */
+  maxRetryDurationMs?: number;
+  /** Failures in a row before the watch gives up, whatever the time. Default unlimited (`maxRetryDurationMs` caps). */
   maxConsecutiveFailures?: number;
   onEvent?(event: QrWatchEvent): void;
   /** Which transport now carries the events, and why (e.g. why `auto` fell back to long-poll). */
@@ -98,18 +104,51 @@ export function isFinalStatus(status: QrStatus): boolean {
   return RANK[status] === 2;
 }
 
-/** A failure the next long-poll may not repeat: no answer, an overloaded or restarting server, a rate limit. */
-function isRetryable(error: QrClientError): boolean {
+/**
+ * A failure the next attempt may not repeat: no answer, an overloaded or restarting server (5xx, including a proxy's
+ * error page), a rate limit.
+ */
+export function isRetryableError(error: QrClientError): boolean {
   switch (error.code) {
     case 'network_error':
     case 'service_unavailable':
     case 'internal_error':
     case 'rate_limited':
       return true;
-    case 'unexpected_response':
-      return error.statusCode >= 500;
     default:
-      return false;
+      return error.statusCode >= 500 || error.statusCode === 429;
+  }
+}
+
+/**
+ * Handshake refusals that no retry and no other transport can change: the session does not exist, the secret is
+ * wrong, or the handshake itself is malformed. Any other refusal (`service_unavailable`, `rate_limited`,
+ * `internal_error`, ...) is the server's state of the moment.
+ */
+export const FINAL_HANDSHAKE_REFUSALS: readonly ErrorCode[] = ['qr_not_found', 'qr_secret_invalid', 'validation_failed'];
+
+/** Counts failures in a row and says when to give up: after `maxConsecutiveFailures`, or `maxRetryDurationMs` after the first. */
+export class RetryBudget {
+  private failures = 0;
+  private firstFailureAt: number | undefined;
+
+  constructor(
+    private readonly options: { retryDelayMs: number; maxRetryDelayMs: number; maxRetryDurationMs: number; maxConsecutiveFailures: number },
+  ) {}
+
+  /** Records one failure; answers the pause before the next attempt, or undefined when it is time to give up. */
+  fail(retryAfterSeconds: number | undefined, now = Date.now()): number | undefined {
+    this.failures += 1;
+    this.firstFailureAt ??= now;
+    if (this.failures >= this.options.maxConsecutiveFailures) return undefined;
+    if (now - this.firstFailureAt >= this.options.maxRetryDurationMs) return undefined;
+    if (retryAfterSeconds !== undefined) return retryAfterSeconds * 1000;
+    return Math.min(this.options.retryDelayMs * 2 ** (this.failures - 1), this.options.maxRetryDelayMs);
+  }
+
+  succeed(): void {
+    this.failures = 0;
+    this.firstFailureAt = undefined;
   }
 }
 
@@ -123,9 +162,14 @@ function refusalOf(error: Error & { data?: unknown }): QrClientError | undefined
 
 /**
  * Watches one QR session (contract §3-§4). In `auto` mode it opens a Socket.IO connection (WebSocket only) and falls
- * back to long-poll for good when that cannot connect: a transport error, no connection within `connectTimeoutMs`, or
- * a server that closes the socket. A handshake refused with a contract code (`qr_secret_invalid`, `qr_not_found`, ...)
- * ends the watch with that error instead: long-poll would be refused the same way.
+ * back to long-poll for good when that cannot connect: a transport error, no connection within `connectTimeoutMs`, a
+ * server that closes the socket, or a handshake refused for the time being (`service_unavailable`, `rate_limited`,
+ * `internal_error`). A handshake refused for good (`qr_secret_invalid`, `qr_not_found`, `validation_failed`) ends the
+ * watch with that error instead: long-poll would be refused the same way.
+ *
+ * Long-poll retries failures that may pass (no answer, 5xx, 429) with a doubling, capped pause (or the server's
+ * `Retry-After`) for up to `maxRetryDurationMs`, so a restarting server does not end the watch. A forced WebSocket
+ * refused for the time being opens a new socket after the same pauses.
  *
  * Whatever the transport, the watch never reports a status older than one it already reported (a `status` that
  * raced a push, say), and ends by itself at a final status.
@@ -135,9 +179,7 @@ export class QrSessionWatcher implements QrWatch {
   private readonly mode: QrTransportMode;
   private readonly connectTimeoutMs: number;
   private readonly pollWaitSeconds: number;
-  private readonly retryDelayMs: number;
-  private readonly maxRetryDelayMs: number;
-  private readonly maxConsecutiveFailures: number;
+  private readonly retries: RetryBudget;
   private resolveDone!: (outcome: QrWatchOutcome) => void;
   private finished = false;
   private current: QrTransport | undefined;
@@ -157,9 +199,7 @@ export class QrSessionWatcher implements QrWatch {
     this.connectTimeoutMs = positive(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs');
     this.pollWaitSeconds = options.pollWaitSeconds ?? 25;
     if (!(this.pollWaitSeconds >= 0 && this.pollWaitSeconds <= 30)) throw new RangeError('pollWaitSeconds must be from 0 to 30');
-    this.retryDelayMs = positive(options.retryDelayMs ?? 1000, 'retryDelayMs');
-    this.maxRetryDelayMs = positive(options.maxRetryDelayMs ?? 15_000, 'maxRetryDelayMs');
-    this.maxConsecutiveFailures = positive(options.maxConsecutiveFailures ?? 5, 'maxConsecutiveFailures');
+    this.retries = new RetryBudget(retryOptions(options));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -204,12 +244,14 @@ export class QrSessionWatcher implements QrWatch {
       if (this.socket !== socket) return;
       this.clearConnectTimer();
       connectedOnce = true;
+      this.retries.succeed();
       this.useTransport('websocket', 'the WebSocket connected');
     });
     socket.on('connect_error', (error) => {
       if (this.socket !== socket) return;
       const refusal = refusalOf(error);
-      if (refusal) return this.fail(refusal);
+      if (refusal && FINAL_HANDSHAKE_REFUSALS.includes(refusal.code as ErrorCode)) return this.fail(refusal);
+      if (refusal) return this.socketRefusedForNow(refusal);
       // Forced WebSocket after a first connection: socket.io keeps reconnecting by itself, `status` catches up.
       if (this.mode === 'websocket' && connectedOnce) return;
       this.socketUnusable(`the WebSocket could not connect (${error.message})`);
@@ -232,6 +274,20 @@ export class QrSessionWatcher implements QrWatch {
     this.startLongPoll(`${reason}; falling back to long-poll`);
   }
 
+  /** A handshake refused for the time being: `auto` goes on by long-poll, a forced WebSocket tries again later. */
+  private socketRefusedForNow(refusal: QrClientError): void {
+    if (this.finished) return;
+    this.closeSocket();
+    if (this.mode !== 'websocket') {
+      return this.startLongPoll(`the server refused the WebSocket for now (${refusal.code}); falling back to long-poll`);
+    }
+    const pause = isRetryableError(refusal) ? this.retries.fail(refusal.retryAfterSeconds) : undefined;
+    if (pause === undefined) return this.fail(refusal);
+    void this.sleep(pause).then(() => {
+      if (!this.finished) this.startSocket();
+    });
+  }
+
   private startLongPoll(reason: string): void {
     this.useTransport('longpoll', reason);
     this.pollLoop().catch((error: unknown) =>
@@ -240,19 +296,19 @@ export class QrSessionWatcher implements QrWatch {
   }
 
   private async pollLoop(): Promise<void> {
-    let failures = 0;
+    this.retries.succeed();
     // No `since` on the first request: it answers at once with the current snapshot, delivered as `status`.
     let since: QrStatus | undefined;
     while (!this.finished) {
       const answer = await this.pollOnce(since);
       if (this.finished) return;
       if (answer instanceof QrClientError) {
-        failures += 1;
-        if (!isRetryable(answer) || failures >= this.maxConsecutiveFailures) return this.fail(answer);
-        await this.sleep(this.backoff(failures, answer.retryAfterSeconds));
+        const pause = isRetryableError(answer) ? this.retries.fail(answer.retryAfterSeconds) : undefined;
+        if (pause === undefined) return this.fail(answer);
+        await this.sleep(pause);
         continue;
       }
-      failures = 0;
+      this.retries.succeed();
       if (since === undefined) this.deliver('status', answer, 'longpoll');
       else if (answer.status !== since) this.deliver(EVENT_OF_STATUS[answer.status], answer, 'longpoll');
       since = answer.status;
@@ -280,11 +336,6 @@ export class QrSessionWatcher implements QrWatch {
       clearTimeout(guard);
       if (this.pollAbort === abort) this.pollAbort = undefined;
     }
-  }
-
-  private backoff(failures: number, retryAfterSeconds: number | undefined): number {
-    if (retryAfterSeconds !== undefined) return retryAfterSeconds * 1000;
-    return Math.min(this.retryDelayMs * 2 ** (failures - 1), this.maxRetryDelayMs);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -355,7 +406,17 @@ export class QrSessionWatcher implements QrWatch {
   }
 }
 
-function positive(value: number, name: string): number {
-  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number`);
+/** The retry options with their defaults, checked; shared with the renewer's retries of a failed creation. */
+export function retryOptions(options: Pick<QrWatchOptions, 'retryDelayMs' | 'maxRetryDelayMs' | 'maxRetryDurationMs' | 'maxConsecutiveFailures'>) {
+  return {
+    retryDelayMs: positive(options.retryDelayMs ?? 1000, 'retryDelayMs'),
+    maxRetryDelayMs: positive(options.maxRetryDelayMs ?? 15_000, 'maxRetryDelayMs'),
+    maxRetryDurationMs: positive(options.maxRetryDurationMs ?? 180_000, 'maxRetryDurationMs', true),
+    maxConsecutiveFailures: positive(options.maxConsecutiveFailures ?? Infinity, 'maxConsecutiveFailures', true),
+  };
+}
+
+function positive(value: number, name: string, infinite = false): number {
+  if (!((Number.isFinite(value) || (infinite && value === Infinity)) && value > 0)) throw new RangeError(`${name} must be a positive number`);
   return value;
 }
