@@ -1,0 +1,171 @@
+// `npm run bench`: builds the service, starts it as a user would (fresh DATA_DIR, its own embedded PostgreSQL, rate
+// limits off), measures its hot paths in rounds, each beside a baseline (GET /api/health) measured in the same round,
+// and prints a Markdown table and writes bench/results/<timestamp>.json. It stops by itself: every loop is bounded in time or
+// count. See "Benchmarks" in the README for what each scenario measures.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApi } from './lib/api.mjs';
+import { connectToServerDatabase } from './lib/probes.mjs';
+import { formatTable, summarise } from './lib/report.mjs';
+import { build, startServer } from './lib/server.mjs';
+import { fullFlow } from './scenarios/full-flow.mjs';
+import { httpScenarios, measureThroughput } from './scenarios/http-throughput.mjs';
+import { longPollFanIn } from './scenarios/long-poll.mjs';
+import { socketFanOut } from './scenarios/socket-fan-out.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS = join(ROOT, 'bench', 'results');
+
+const positiveInt = (name, fallback) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+};
+
+// Sized so that a whole run stays under about three minutes on two cores; BENCH_ROUNDS and BENCH_SECONDS shorten it.
+const SETTINGS = {
+  rounds: positiveInt('BENCH_ROUNDS', 3),
+  seconds: positiveInt('BENCH_SECONDS', 5),
+  connections: 20,
+  holders: 500,
+  sockets: 200,
+  socketWorkers: 2,
+  // Scans come in bursts of this many at once: enough to queue, few enough that delivery, not the queue, is timed.
+  scanConcurrency: 10,
+  flowConcurrency: 10,
+};
+
+// The run creates over ten thousand sessions. With the default 120 s lifetime, those of the first round would
+// expire (an UPDATE, an audit row and a NOTIFY each) in the middle of the last round and be measured with it.
+const SERVER_ENV = { QR_TTL_SECONDS: '900' };
+
+const log = (message) => console.log(`[bench] ${message}`);
+
+const figure = (value, unit, digits = 1) => (value == null ? 'failed' : `${value.toFixed(digits)} ${unit}`);
+
+/** Runs one scenario of a round; a failure is recorded in the results instead of ending the run. */
+async function attempt(name, fn) {
+  try {
+    return await fn();
+  } catch (error) {
+    log(`${name} failed: ${error.message}`);
+    return { error: error.message };
+  }
+}
+
+async function runRound(index, { api, server, db, phone, flowPhones, scenarios }) {
+  const round = { round: index + 1, http: {} };
+  const throughput = async (scenario, label = scenario.name) => {
+    const options = { ...scenario.request, connections: SETTINGS.connections, seconds: SETTINGS.seconds };
+    const result = await attempt(label, () => measureThroughput(server.baseUrl, options));
+    log(`round ${index + 1} ${label}: ${figure(result.rps, 'req/s', 0)}`);
+    return result;
+  };
+  for (const scenario of scenarios) round.http[scenario.name] = await throughput(scenario);
+  // The baseline again at the end: the load of a shared machine drifts within a round, and the ratios of the
+  // scenarios in between are taken against the mean of the two.
+  round.baselineEnd = await throughput(scenarios[0], 'baseline (end)');
+  round.longPoll = await attempt('long-poll', () =>
+    longPollFanIn({ api, server, db, phone, holders: SETTINGS.holders, scanConcurrency: SETTINGS.scanConcurrency }),
+  );
+  log(`round ${index + 1} long-poll: scan → answer p50 ${figure(round.longPoll.latencyP50, 'ms')}`);
+  const { sockets, socketWorkers: workers, scanConcurrency } = SETTINGS;
+  round.socket = await attempt('socket', () => socketFanOut({ api, server, phone, sockets, workers, scanConcurrency }));
+  log(`round ${index + 1} socket: scan → scanned p50 ${figure(round.socket.latencyP50, 'ms')}`);
+  round.flow = await attempt('full-flow', () => fullFlow({ api, phones: flowPhones, seconds: SETTINGS.seconds }));
+  log(`round ${index + 1} full-flow: ${figure(round.flow.flowsPerSecond, 'flows/s')}`);
+  return round;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cores: cpus.length,
+    cpu: cpus[0]?.model,
+    memoryMiB: Math.round(os.totalmem() / 2 ** 20),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+}
+
+/** The commit measured (read-only git; "dirty" when the work tree has changes). */
+function revision() {
+  const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim();
+  return { commit: git('rev-parse', 'HEAD') || null, dirty: Boolean(git('status', '--porcelain')) };
+}
+
+async function measure(server) {
+  const api = createApi(server.baseUrl);
+  const db = await connectToServerDatabase(server.dataDir);
+  try {
+    const phone = await api.signUpPhone();
+    const flowPhones = await Promise.all(Array.from({ length: SETTINGS.flowConcurrency }, () => api.signUpPhone()));
+    const scenarios = httpScenarios(phone);
+    // Warm-up, not recorded: the first seconds of a fresh process measure the JIT and cold caches.
+    for (const scenario of scenarios.slice(0, 2)) {
+      await measureThroughput(server.baseUrl, { ...scenario.request, connections: SETTINGS.connections, seconds: 2 });
+    }
+    const rounds = [];
+    for (let index = 0; index < SETTINGS.rounds; index++) {
+      rounds.push(await runRound(index, { api, server, db, phone, flowPhones, scenarios }));
+    }
+    return { rounds, summary: summarise(rounds, SETTINGS, scenarios) };
+  } finally {
+    await db?.end();
+  }
+}
+
+async function main() {
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  mkdirSync(RESULTS, { recursive: true });
+  log('building (npm run build)');
+  build(ROOT);
+  const logFile = join(RESULTS, `${stamp}.server.log`);
+  const server = await startServer({ root: ROOT, logFile, extraEnv: SERVER_ENV });
+  log(`server pid ${server.pid} on ${server.baseUrl}, data in ${server.dataDir}, log in ${relative(ROOT, logFile)}`);
+  // Ctrl-C must not leave the server and its PostgreSQL running.
+  const interrupt = async (signal) => {
+    log(`${signal}: stopping the server`);
+    await server.stop();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+
+  const loadBefore = os.loadavg();
+  let results;
+  let stopped;
+  try {
+    results = await measure(server);
+  } finally {
+    stopped = await server.stop();
+  }
+  const report = {
+    startedAt: startedAt.toISOString(),
+    durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    machine: { ...machine(), loadAverage: { before: loadBefore, after: os.loadavg() } },
+    revision: revision(),
+    settings: { ...SETTINGS, serverEnv: SERVER_ENV },
+    summary: results.summary,
+    rounds: results.rounds,
+    serverStop: stopped,
+  };
+  const file = join(RESULTS, `${stamp}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\n${formatTable(results.summary)}\n`);
+  const load = loadBefore.map((n) => n.toFixed(2)).join(' ');
+  log(`${report.machine.cores} cores, load ${load}; ${report.durationSeconds} s; results in ${relative(ROOT, file)}`);
+  if (!stopped.graceful || stopped.leftoverPids.length > 0) {
+    log(`the server did not stop cleanly: ${JSON.stringify(stopped)}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
