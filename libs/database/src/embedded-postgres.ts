@@ -53,8 +53,20 @@ export async function startEmbeddedPostgres(options: {
     onError: (error) => log(String(error)),
   });
   // initialise() fails on a directory that already holds a cluster: only the first start creates it.
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  try {
+    if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    const asRoot = process.getuid?.() === 0;
+    throw new Error(
+      `The embedded PostgreSQL could not start in ${databaseDir}: ${(error as Error).message ?? error}.` +
+        (asRoot
+          ? ' As root it runs as the "postgres" user, which must be able to enter every directory above it: use a DATA_DIR' +
+            ' outside private home directories (e.g. /var/lib/qr-login), or set DATABASE_URL.'
+          : ' Is another instance using this DATA_DIR? Stop it, or set DATA_DIR or DATABASE_URL.'),
+      { cause: error },
+    );
+  }
   const url = `postgres://${user}:${password}@127.0.0.1:${port}/${options.database}`;
   const admin = new pg.Client({ host: '127.0.0.1', port, user, password, database: 'postgres' });
   await admin.connect();
