@@ -11,6 +11,16 @@ describe('parseCliArguments', () => {
     expect(parseCliArguments(['scan', '--help'])).toEqual({ command: 'help', args: [], options: {} });
   });
 
+  it('keeps arguments that start with "-" as arguments: session ids and passwords can', () => {
+    expect(parseCliArguments(['scan', '-AbCdEfGhIjKlMnOpQrStU', '--server', 'http://x:1'])).toMatchObject({
+      command: 'scan',
+      args: ['-AbCdEfGhIjKlMnOpQrStU'],
+      options: { server: 'http://x:1' },
+    });
+    expect(parseCliArguments(['confirm', '-x_y-z'])).toMatchObject({ command: 'confirm', args: ['-x_y-z'] });
+    expect(parseCliArguments(['login', 'alice', '--', '--password-with-dashes'])).toMatchObject({ args: ['alice', '--password-with-dashes'] });
+  });
+
   it.each([
     [[], 'a command is needed'],
     [['fly'], 'unknown command "fly"'],

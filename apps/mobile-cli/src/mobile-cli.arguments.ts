@@ -84,9 +84,38 @@ export function parseCliArguments(argv: string[]): CliInvocation {
   };
 }
 
+const VALUE_OPTIONS = ['--server', '--state', '--device-name', '--device-type'];
+const FLAG_OPTIONS = ['-h', '--help'];
+
+/**
+ * Moves every argument that is not one of our options behind `--`, so that it stays a positional even when it starts
+ * with "-": a session id is 22 characters of A-Z a-z 0-9 _ -, and one in 64 begins with "-" (so can a password).
+ * An unknown `--option` is still refused.
+ */
+function withPositionalsLast(argv: string[]): string[] {
+  const options: string[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const argument = argv[i];
+    const name = argument.split('=')[0];
+    if (VALUE_OPTIONS.includes(name)) {
+      options.push(argument);
+      if (!argument.includes('=') && i + 1 < argv.length) options.push(argv[++i]);
+    } else if (FLAG_OPTIONS.includes(argument) || (argument.startsWith('--') && argument !== '--')) {
+      options.push(argument);
+    } else if (argument === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    } else {
+      positionals.push(argument);
+    }
+  }
+  return [...options, '--', ...positionals];
+}
+
 function parse(argv: string[]) {
   return parseArgs({
-    args: argv,
+    args: withPositionalsLast(argv),
     allowPositionals: true,
     strict: true,
     options: {
