@@ -1,7 +1,8 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { handshakeError, normaliseIp } from '@app/common';
+import { handshakeError, handshakeIp } from '@app/common';
+import { AppConfigService } from '@app/config';
 import {
   QR_NAMESPACE,
   statusRank,
@@ -45,6 +46,7 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
     private readonly sessions: QrSessionsService,
     private readonly changes: QrSessionChanges,
     private readonly limiter: RateLimiter,
+    private readonly config: AppConfigService,
   ) {}
 
   afterInit(namespace: QrNamespace): void {
@@ -57,7 +59,7 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
         return next(handshakeError(error));
       }
       this.limiter
-        .consume('socketHandshake', normaliseIp(socket.handshake.address))
+        .consume('socketHandshake', handshakeIp(socket.handshake, this.config.trustProxy))
         .then(() => this.sessions.verifySecret(auth.qrId, auth.secret))
         .then(
           () => {

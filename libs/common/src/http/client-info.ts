@@ -20,6 +20,18 @@ export function clientInfoOf(request: Pick<Request, 'ip' | 'headers'> & { socket
   };
 }
 
+/**
+ * The client address of a Socket.IO handshake, as Express's `trust proxy` reads it for HTTP requests: behind a proxy
+ * (TRUST_PROXY=on) the leftmost address of X-Forwarded-For, if it is one; otherwise the peer of the connection.
+ */
+export function handshakeIp(handshake: { address: string; headers: Record<string, string | string[] | undefined> }, trustProxy: boolean): string {
+  const peer = normaliseIp(handshake.address);
+  if (!trustProxy) return peer;
+  const forwarded = handshake.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first && isIP(normaliseIp(first)) !== 0 ? normaliseIp(first) : peer;
+}
+
 /** `::ffff:127.0.0.1` is how Node shows IPv4 peers on a dual-stack socket; people expect `127.0.0.1`. */
 export function normaliseIp(ip: string): string {
   return ip.startsWith('::ffff:') ? ip.slice('::ffff:'.length) : ip;
