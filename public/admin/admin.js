@@ -121,8 +121,8 @@
 
   $('#more').addEventListener('click', () => loadSessions(false).catch((error) => notice(error.message)));
 
-  async function loadSessions(fromTop) {
-    const query = new URLSearchParams({ limit: '25' });
+  async function loadSessions(fromTop, limit = 25) {
+    const query = new URLSearchParams({ limit: String(limit) });
     for (const [key, value] of Object.entries(state.filters)) if (value) query.set(key, value);
     if (!fromTop && state.nextCursor) query.set('cursor', state.nextCursor);
     const page = await api(`/api/admin/qr-sessions?${query}`);
@@ -257,7 +257,9 @@
     socket.on('qr_session', (change) => {
       // Coalesce bursts into one reload of the first page; keep the open timeline current.
       clearTimeout(pending);
-      pending = setTimeout(() => loadSessions(true).catch(() => undefined), 250);
+      // As many rows as are on screen, so that pages loaded with "Load more" stay.
+      const shown = $('#session-rows').querySelectorAll('tr[data-id]').length;
+      pending = setTimeout(() => loadSessions(true, Math.min(200, Math.max(25, shown))).catch(() => undefined), 250);
       if (change.id === state.openSession) showTimeline(change.id).catch(() => undefined);
     });
   }
