@@ -1,3 +1,5 @@
+import type { Browser } from 'playwright-core';
+import { findChromium, launchBrowser } from './support/browser';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** The OpenAPI document covers every endpoint of the contract, with its error bodies and the headers it needs. */
@@ -82,5 +84,39 @@ describe('OpenAPI', () => {
     expect(page.text).toContain('swagger');
     const scripts = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
     expect(scripts.filter((url) => /^https?:/.test(url))).toEqual([]);
+  });
+});
+
+const chromiumPath = findChromium();
+(chromiumPath ? describe : describe.skip)('Swagger UI in a browser', () => {
+  let app: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    browser = await launchBrowser(chromiumPath!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('renders every endpoint under its Content-Security-Policy, with no outside request', async () => {
+    const page = await browser.newPage();
+    const external: string[] = [];
+    const refused: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(app.url) && !request.url().startsWith('data:')) external.push(request.url());
+    });
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
+    const response = await page.goto(`${app.url}/api/docs`);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.locator('.opblock-summary-path[data-path="/api/qr-sessions/{id}/confirm"]').first().waitFor();
+    expect(await page.locator('.opblock').count()).toBeGreaterThanOrEqual(18);
+    expect(external).toEqual([]);
+    expect(refused).toEqual([]);
+    await page.close();
   });
 });
