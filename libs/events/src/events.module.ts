@@ -1,10 +1,12 @@
 import { Global, Module } from '@nestjs/common';
+import { AppConfigService } from '@app/config';
+import { EventBus } from './event-bus';
 import { PgEventBus } from './pg-event-bus';
 
-/** One listening connection per process, shared by every module that publishes or listens. */
+/** One event bus per process, shared by every module that publishes or listens. */
 @Global()
 @Module({
-  providers: [PgEventBus],
-  exports: [PgEventBus],
+  providers: [{ provide: EventBus, inject: [AppConfigService], useFactory: (config: AppConfigService) => new PgEventBus(config) }],
+  exports: [EventBus],
 })
 export class EventsModule {}

@@ -2,10 +2,8 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import { AppConfigService } from '@app/config';
+import { CHANNEL_PATTERN, EventBus, type EventHandler } from './event-bus';
 
-type Handler = (payload: unknown) => void;
-
-const CHANNEL_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5000;
 
@@ -18,9 +16,9 @@ const RECONNECT_MAX_MS = 5000;
  * its `onReconnect` handlers, which re-read the state they care about.
  */
 @Injectable()
-export class PgEventBus implements OnModuleInit, OnModuleDestroy {
+export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PgEventBus.name);
-  private readonly handlers = new Map<string, Set<Handler>>();
+  private readonly handlers = new Map<string, Set<EventHandler>>();
   private readonly reconnectHandlers = new Set<() => void>();
   private client: pg.Client | undefined;
   private connected = false;
@@ -28,7 +26,9 @@ export class PgEventBus implements OnModuleInit, OnModuleDestroy {
   private reconnectDelay = RECONNECT_MIN_MS;
   private reconnectTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly config: AppConfigService) {}
+  constructor(private readonly config: AppConfigService) {
+    super();
+  }
 
   get isListening(): boolean {
     return this.connected;
@@ -39,7 +39,7 @@ export class PgEventBus implements OnModuleInit, OnModuleDestroy {
     await manager.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify(payload)]);
   }
 
-  subscribe(channel: string, handler: Handler): () => void {
+  subscribe(channel: string, handler: EventHandler): () => void {
     if (!CHANNEL_PATTERN.test(channel)) throw new Error(`Invalid channel name "${channel}"`);
     let set = this.handlers.get(channel);
     if (!set) {

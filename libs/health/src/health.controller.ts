@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { ApiErrors, DomainError } from '@app/common';
-import { PgEventBus } from '@app/events';
+import { EventBus } from '@app/events';
 
 /** `GET /api/health`: 200 when the database answers and the event listener is connected, else 503. */
 @ApiTags('health')
@@ -10,7 +10,7 @@ import { PgEventBus } from '@app/events';
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly bus: PgEventBus,
+    private readonly bus: EventBus,
   ) {}
 
   @Get()

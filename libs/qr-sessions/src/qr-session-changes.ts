@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { QrSessionSnapshot, QrStatus } from '@app/contract';
-import { PgEventBus } from '@app/events';
+import { EventBus } from '@app/events';
 import { isChangeMessage, QR_EVENTS_CHANNEL } from './qr-session-change';
 import type { QrSessionEventType } from './qr-session-event.entity';
 import { QrSnapshots } from './qr-snapshots';
@@ -30,7 +30,7 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly bus: PgEventBus,
+    private readonly bus: EventBus,
     private readonly snapshots: QrSnapshots,
   ) {}
 

@@ -4,7 +4,7 @@ import { DomainError, newPublicId, newSecret, secretMatchesHash, sha256Hex, type
 import { AppConfigService } from '@app/config';
 import { isMobile, type DeviceType, type QrSessionSnapshot, type QrStatus, type ScanResult } from '@app/contract';
 import { DevicesRepository } from '@app/devices';
-import { PgEventBus } from '@app/events';
+import { EventBus } from '@app/events';
 import { SignInAlerts } from '@app/sign-in-alerts';
 import { TokensService, type AuthContext } from '@app/tokens';
 import { QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
@@ -44,7 +44,7 @@ export class QrSessionsService {
     private readonly snapshots: QrSnapshots,
     private readonly devices: DevicesRepository,
     private readonly tokens: TokensService,
-    private readonly bus: PgEventBus,
+    private readonly bus: EventBus,
     private readonly alerts: SignInAlerts,
     private readonly config: AppConfigService,
   ) {}

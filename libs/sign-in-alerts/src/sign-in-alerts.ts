@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { SignInAlert } from '@app/contract';
-import { PgEventBus } from '@app/events';
+import { EventBus } from '@app/events';
 
 export const SIGN_IN_ALERTS_CHANNEL = 'sign_in_alerts';
 
@@ -21,7 +21,7 @@ export class SignInAlerts implements OnModuleInit, OnModuleDestroy {
   private readonly listeners = new Set<Listener>();
   private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly bus: PgEventBus) {}
+  constructor(private readonly bus: EventBus) {}
 
   onModuleInit(): void {
     this.unsubscribe = this.bus.subscribe(SIGN_IN_ALERTS_CHANNEL, (payload) => {
