@@ -2,8 +2,9 @@ import { RequestMethod } from '@nestjs/common';
 import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createValidationPipe, HttpErrorFilter } from '@app/common';
+import { createValidationPipe, HttpErrorFilter, OriginPolicy } from '@app/common';
 import type { AppConfigService } from '@app/config';
+import { SocketServerAdapter } from '@app/socket-server';
 import { AppModule } from './app.module';
 import { setUpOpenApi } from './openapi';
 
@@ -34,7 +35,14 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
   app.setGlobalPrefix('api', { exclude: [{ path: 'q/:id', method: RequestMethod.GET }] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableCors({ origin: true, exposedHeaders: ['Retry-After'] });
+  // Only PUBLIC_URL's origin and CORS_ORIGINS get a CORS grant: a page elsewhere must not run a login in the victim's
+  // browser (contract §6). Same-origin requests need no grant.
+  const origins = new OriginPolicy(config.publicUrl, config.corsOrigins);
+  app.enableCors({
+    origin: (origin, callback) => callback(null, origin !== undefined && origins.allowsCrossOrigin(origin)),
+    exposedHeaders: ['Retry-After'],
+  });
+  app.useWebSocketAdapter(new SocketServerAdapter(app, config));
   // Pages (/, /admin) are static files served by the app itself: no outside assets, a strict CSP. The desktop page's
   // script is bundled with the SDK into dist/web by `npm run build` (scripts/build-web.mjs).
   app.useStaticAssets(resolve(process.cwd(), 'dist/web'), { prefix: '/assets/', setHeaders: (response) => response.setHeader('Cache-Control', 'no-cache') });

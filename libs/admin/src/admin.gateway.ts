@@ -14,7 +14,7 @@ type AdminNamespace = Namespace<Record<string, never>, AdminServerToClientEvents
  * Live updates for the admin page: every QR session change, as `qr_session {type, id, status}`. An admin token and
  * its device id in `auth` are checked at the handshake, as on the REST routes.
  */
-@WebSocketGateway({ namespace: ADMIN_NAMESPACE, cors: { origin: true } })
+@WebSocketGateway({ namespace: ADMIN_NAMESPACE })
 export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDestroy {
   private readonly stops: Array<() => void> = [];
 

@@ -9,6 +9,7 @@ export class AppConfigService implements Readonly<AppConfig> {
   readonly databaseUrl!: string;
   readonly jwtSecret!: string;
   readonly publicUrl!: string;
+  readonly corsOrigins!: string[];
   readonly dataDir!: string;
   readonly qrTtlSeconds!: number;
   readonly scanTicketTtlSeconds!: number;

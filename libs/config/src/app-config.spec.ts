@@ -48,4 +48,13 @@ describe('loadConfig', () => {
   it('reads RATE_LIMITS=off', () => {
     expect(loadConfig({ RATE_LIMITS: 'off' }).rateLimits).toBe(false);
   });
+
+  it('reads CORS_ORIGINS as a list of origins, refusing anything with a path or another scheme', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/login,*' })).toThrow(/CORS_ORIGINS must list origins.*"https:\/\/app.example.com\/login".*\n.*"\*"/s);
+  });
 });

@@ -9,6 +9,8 @@ export interface AppConfig {
   /** Unset: generated once and kept under the data directory. */
   jwtSecret: string | undefined;
   publicUrl: string;
+  /** Origins besides PUBLIC_URL's whose browser pages may call the API and open sockets (CORS_ORIGINS). */
+  corsOrigins: string[];
   dataDir: string;
   qrTtlSeconds: number;
   scanTicketTtlSeconds: number;
@@ -67,6 +69,25 @@ class Reader {
     return fallback;
   }
 
+  /** A comma-separated list of web origins (`https://app.example.com`, no path), each checked on its own. */
+  origins(name: string): string[] {
+    const raw = this.string(name);
+    if (raw === undefined) return [];
+    const origins: string[] = [];
+    for (const entry of raw.split(',').map((value) => value.trim()).filter((value) => value !== '')) {
+      let origin: string | undefined;
+      try {
+        const url = new URL(entry);
+        if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry.replace(/\/$/, '')) origin = url.origin;
+      } catch {
+        // reported below
+      }
+      if (origin) origins.push(origin);
+      else this.problems.push(`${name} must list origins such as https://app.example.com, separated by commas (got "${entry}")`);
+    }
+    return origins;
+  }
+
   url(name: string, protocols: string[]): string | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
@@ -111,6 +132,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     jwtSecret,
     publicUrl,
+    corsOrigins: read.origins('CORS_ORIGINS'),
     dataDir: read.string('DATA_DIR') ?? '.data',
     qrTtlSeconds,
     scanTicketTtlSeconds: read.int('SCAN_TICKET_TTL_SECONDS', 60, 1, 3600),

@@ -34,7 +34,7 @@ type QrEvent = keyof QrServerToClientEvents;
  * may be arriving, so each socket remembers what it was last sent and only ever hears a session move forward:
  * `status` first, no event twice, never back to an older state.
  */
-@WebSocketGateway({ namespace: QR_NAMESPACE, cors: { origin: true } })
+@WebSocketGateway({ namespace: QR_NAMESPACE })
 export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnection<QrSocket>, OnModuleDestroy {
   private readonly logger = new Logger(QrGateway.name);
   private readonly unsubscribes: Array<() => void> = [];

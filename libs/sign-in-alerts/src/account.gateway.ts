@@ -15,7 +15,7 @@ const roomOf = (accountId: string) => `account:${accountId}`;
  * `/account`: a signed-in client (bearer token and device id in `auth`, as on REST) hears `sign_in` whenever its account
  * is signed in on another device, by password or by QR.
  */
-@WebSocketGateway({ namespace: ACCOUNT_NAMESPACE, cors: { origin: true } })
+@WebSocketGateway({ namespace: ACCOUNT_NAMESPACE })
 export class AccountGateway implements OnGatewayInit<AccountNamespace>, OnModuleDestroy {
   private readonly stops: Array<() => void> = [];
 
