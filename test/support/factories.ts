@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { CreatedQrSession, DeviceType, LoginResult, ScanResult } from '@app/contract';
 import type { TestApp } from './test-app';
 
+/** Whatever the factories talk to: an in-process test app, or a service process reached by URL. */
+export type HttpTarget = Pick<TestApp, 'http'>;
+
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
@@ -18,7 +21,7 @@ export interface SignedInDevice {
 
 /** Registers a fresh account and signs it in on a fresh device (a phone unless told otherwise). */
 export async function signUpAndLogin(
-  app: TestApp,
+  app: HttpTarget,
   options: { type?: DeviceType; displayName?: string; username?: string; password?: string } = {},
 ): Promise<SignedInDevice> {
   const username = options.username ?? uniqueName('user');
@@ -33,7 +36,7 @@ export async function signUpAndLogin(
   return loginAs(app, username, password, options.type ?? 'ios');
 }
 
-export async function loginAs(app: TestApp, username: string, password: string, type: DeviceType = 'ios'): Promise<SignedInDevice> {
+export async function loginAs(app: HttpTarget, username: string, password: string, type: DeviceType = 'ios'): Promise<SignedInDevice> {
   const deviceId = uniqueName(type);
   const response = await app
     .http()
@@ -57,7 +60,7 @@ export interface Desktop {
 }
 
 /** A desktop asks for a QR session. */
-export async function createQrSession(app: TestApp, options: { userAgent?: string; image?: string } = {}): Promise<Desktop> {
+export async function createQrSession(app: HttpTarget, options: { userAgent?: string; image?: string } = {}): Promise<Desktop> {
   const deviceId = uniqueName('desk');
   const response = await app
     .http()
@@ -68,7 +71,7 @@ export async function createQrSession(app: TestApp, options: { userAgent?: strin
   return { deviceId, session: response.body as CreatedQrSession };
 }
 
-export async function scan(app: TestApp, phone: SignedInDevice, qrId: string): Promise<ScanResult> {
+export async function scan(app: HttpTarget, phone: SignedInDevice, qrId: string): Promise<ScanResult> {
   const response = await app.http().post(`/api/qr-sessions/${qrId}/scan`).set(phone.headers).expect(200);
   return response.body as ScanResult;
 }

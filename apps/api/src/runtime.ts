@@ -20,6 +20,12 @@ export function resolveJwtSecret(config: AppConfig): string {
   return secret;
 }
 
+/** A cluster worker's configuration: the primary prepared the database and the secret and passed both down. */
+export function workerRuntime(config: AppConfig): AppConfigService {
+  if (!config.databaseUrl || !config.jwtSecret) throw new Error('a cluster worker needs DATABASE_URL and JWT_SECRET from its primary');
+  return new AppConfigService({ ...config, databaseUrl: config.databaseUrl, jwtSecret: config.jwtSecret });
+}
+
 /**
  * Everything the app needs before Nest starts: a database (`DATABASE_URL`, or an embedded PostgreSQL under the data
  * directory), its migrations applied, and the JWT secret.

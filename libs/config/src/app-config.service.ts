@@ -22,6 +22,7 @@ export class AppConfigService implements Readonly<AppConfig> {
   readonly adminUsername!: string | undefined;
   readonly adminPassword!: string | undefined;
   readonly redisUrl!: string | undefined;
+  readonly workers!: number;
   readonly rateLimits!: boolean;
   readonly trustProxy!: boolean;
   readonly bodyLimitBytes!: number;

@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       qrTtlSeconds: 120,
       scanTicketTtlSeconds: 60,
       rateLimits: true,
+      redisUrl: undefined,
+      workers: 1,
     });
   });
 
@@ -56,5 +58,11 @@ describe('loadConfig', () => {
       'http://localhost:5173',
     ]);
     expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/login,*' })).toThrow(/CORS_ORIGINS must list origins.*"https:\/\/app.example.com\/login".*\n.*"\*"/s);
+  });
+
+  it('reads WORKERS and REDIS_URL, refusing what cannot work', () => {
+    expect(loadConfig({ WORKERS: '3', REDIS_URL: 'redis://127.0.0.1:6379/0' })).toMatchObject({ workers: 3, redisUrl: 'redis://127.0.0.1:6379/0' });
+    expect(() => loadConfig({ WORKERS: '0' })).toThrow(/WORKERS must be a whole number from 1 to 64/);
+    expect(() => loadConfig({ REDIS_URL: 'http://redis:secret@cache' })).toThrow(/REDIS_URL must be a URL starting with redis:/);
   });
 });

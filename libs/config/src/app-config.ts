@@ -27,6 +27,8 @@ export interface AppConfig {
   adminUsername: string | undefined;
   adminPassword: string | undefined;
   redisUrl: string | undefined;
+  /** How many processes serve the port (node:cluster); the primary starts the embedded database once. */
+  workers: number;
   rateLimits: boolean;
   trustProxy: boolean;
   bodyLimitBytes: number;
@@ -145,6 +147,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminUsername,
     adminPassword,
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    workers: read.int('WORKERS', 1, 1, 64),
     rateLimits: read.onOff('RATE_LIMITS', true),
     trustProxy: read.onOff('TRUST_PROXY', false),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
