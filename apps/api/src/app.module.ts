@@ -4,6 +4,7 @@ import { AdminModule } from '@app/admin';
 import { AuthModule } from '@app/auth';
 import { AppConfigService, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { DeviceGrantModule } from '@app/device-grant';
 import { DevicesModule } from '@app/devices';
 import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
@@ -29,6 +30,7 @@ export class AppModule {
         AuthModule,
         QrSessionsModule,
         RealtimeModule,
+        DeviceGrantModule,
         AdminModule,
         HealthModule,
       ],

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createValidationPipe, HttpErrorFilter, OriginPolicy } from '@app/common';
+import { OAUTH_FORM_PATHS, OAUTH_ROUTES, oauthFormMiddleware } from '@app/device-grant';
 import type { AppConfigService } from '@app/config';
 import { SocketServerAdapter } from '@app/socket-server';
 import { AppModule } from './app.module';
@@ -30,9 +31,17 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
   });
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  // The OAuth endpoints (RFC 8628) take form-encoded bodies and answer OAuth errors; mounted first, so that no other
+  // parser reads their bodies.
+  app.use(OAUTH_FORM_PATHS, ...oauthFormMiddleware(config.bodyLimitBytes));
   // Oversized bodies are refused by the parser before they are buffered whole (413 payload_too_large).
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
-  app.setGlobalPrefix('api', { exclude: [{ path: 'q/:id', method: RequestMethod.GET }] });
+  app.setGlobalPrefix('api', {
+    exclude: [
+      { path: 'q/:id', method: RequestMethod.GET },
+      ...OAUTH_ROUTES.map(({ path, method }) => ({ path, method: RequestMethod[method] })),
+    ],
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   // Only PUBLIC_URL's origin and CORS_ORIGINS get a CORS grant: a page elsewhere must not run a login in the victim's
@@ -49,6 +58,8 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
   app.useStaticAssets(resolve(process.cwd(), 'public'), {
     index: 'index.html',
     redirect: true,
+    // `/device` (the device grant's verification_uri) is public/device.html.
+    extensions: ['html'],
     setHeaders: (response, path) => {
       response.setHeader('X-Content-Type-Options', 'nosniff');
       if (path.endsWith('.html')) {

@@ -29,7 +29,15 @@ describe('migrations', () => {
     expect(await tables()).toEqual([]);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     expect(applied).toHaveLength(MIGRATIONS.length);
-    expect(await tables()).toEqual(['access_tokens', 'accounts', 'devices', 'qr_session_events', 'qr_sessions', 'rate_limit_counters']);
+    expect(await tables()).toEqual([
+      'access_tokens',
+      'accounts',
+      'device_authorizations',
+      'devices',
+      'qr_session_events',
+      'qr_sessions',
+      'rate_limit_counters',
+    ]);
   });
 
   it('leave no drift between the entities and the schema', async () => {
@@ -44,6 +52,6 @@ describe('migrations', () => {
                                              WHERE n.nspname = 'public' AND t.typtype = 'e'`);
     expect(types.n).toBe(0);
     await dataSource.runMigrations({ transaction: 'each' });
-    expect(await tables()).toHaveLength(6);
+    expect(await tables()).toHaveLength(7);
   });
 });

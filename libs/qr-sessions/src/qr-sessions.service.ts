@@ -51,7 +51,22 @@ export class QrSessionsService {
 
   /** A desktop asks for a session. The secret is answered once and kept only as its hash. */
   async create(device: DesktopDevice, client: ClientInfo): Promise<{ session: QrSessionRow; secret: string }> {
+    const { session, secret } = await this.createAttached(device, client, async () => undefined);
+    return { session, secret };
+  }
+
+  /**
+   * `create`, plus rows that another module keeps about the new session (the device grant's user code), written by
+   * `attach` in the same transaction: they exist exactly when the session does, and if `attach` throws, nothing was
+   * created and nothing was published.
+   */
+  async createAttached<T>(
+    device: DesktopDevice,
+    client: ClientInfo,
+    attach: (manager: EntityManager, session: QrSessionRow) => Promise<T>,
+  ): Promise<{ session: QrSessionRow; secret: string; attached: T }> {
     const secret = newSecret();
+    let attached!: T;
     const session = await this.sessions.transaction(async (manager) => {
       const row = await this.sessions.insert(
         manager,
@@ -67,9 +82,10 @@ export class QrSessionsService {
         this.config.qrTtlSeconds,
       );
       await this.record(manager, row, 'created', { client, clientDeviceId: device.id });
+      attached = await attach(manager, row);
       return row;
     });
-    return { session, secret };
+    return { session, secret, attached };
   }
 
   /** Whether a session exists, for the secret-free QR image endpoints. */

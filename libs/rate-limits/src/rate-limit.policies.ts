@@ -8,6 +8,8 @@ export interface RateLimitPolicy {
   windowSeconds: number;
   /** Also count per username given in the body (login): guessing one account's password from many IPs is limited too. */
   perUsername?: { limit: number };
+  /** Also count per signed-in account (typing user codes): guessing from many addresses with one account is limited too. */
+  perAccount?: { limit: number };
 }
 
 export const RATE_LIMIT_POLICIES = {
@@ -16,6 +18,8 @@ export const RATE_LIMIT_POLICIES = {
   createQr: { limit: 30, windowSeconds: 60 },
   watchQr: { limit: 240, windowSeconds: 60 },
   phoneAction: { limit: 60, windowSeconds: 60 },
+  // A user code has ~34 bits and lives QR_TTL_SECONDS: a person mistypes a few times, a guesser needs billions of tries.
+  scanCode: { limit: 20, windowSeconds: 300, perAccount: { limit: 10 } },
   socketHandshake: { limit: 60, windowSeconds: 60 },
 } as const satisfies Record<string, RateLimitPolicy>;
 

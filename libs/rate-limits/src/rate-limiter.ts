@@ -39,6 +39,14 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** Counts one request of `name` by a signed-in account, for policies with `perAccount` (besides the per-IP count). */
+  async consumeForAccount(name: RateLimitName, accountId: string): Promise<void> {
+    if (!this.config.rateLimits) return;
+    const policy = RATE_LIMIT_POLICIES[name];
+    if (!('perAccount' in policy)) return;
+    await this.hit(`${name}:account:${accountId}`, policy.perAccount.limit, policy.windowSeconds);
+  }
+
   private async hit(key: string, limit: number, windowSeconds: number): Promise<void> {
     const [row]: Array<{ hits: number; reset_in: number }> = await this.dataSource.query(
       `INSERT INTO rate_limit_counters AS counter (key, window_started_at, hits) VALUES ($1, now(), 1)

@@ -1,10 +1,12 @@
 import { InitialSchema1795614451659 } from './1795614451659-InitialSchema';
 import { AddRateLimitCounters1795616000000 } from './1795616000000-AddRateLimitCounters';
 import { DescribeSchemaAndAddAdminViews1795616100000 } from './1795616100000-DescribeSchemaAndAddAdminViews';
+import { AddDeviceAuthorizations1795839641052 } from './1795839641052-AddDeviceAuthorizations';
 
 /** Every migration, in order. Generated with `npm run migration:generate --name=<Name>`, then reviewed. */
 export const MIGRATIONS: Function[] = [
   InitialSchema1795614451659,
   AddRateLimitCounters1795616000000,
   DescribeSchemaAndAddAdminViews1795616100000,
+  AddDeviceAuthorizations1795839641052,
 ];
