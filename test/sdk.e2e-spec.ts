@@ -65,7 +65,7 @@ describe('SDK, end to end', () => {
     const outcome = await handle.done;
     expect(recorder.types()).toEqual(['status', 'scanned', 'confirmed']);
     expect(recorder.events.map((event) => event.transport)).toEqual([expected, expected, expected]);
-    expect(recorder.events[1].snapshot.scannedBy).toEqual({ displayName: 'Alice SDK' });
+    expect(recorder.events[1].snapshot.scannedBy).toEqual({ displayName: 'Alice SDK', username: expect.stringMatching(/^sdk-/) });
     if (outcome.reason !== 'completed') throw new Error(`the watch ended with ${JSON.stringify(outcome)}`);
     const login = outcome.snapshot.login!;
     expect(login).toMatchObject({ tokenType: 'Bearer', device: { id: desktopId, type: 'web' } });

@@ -42,7 +42,11 @@ export interface QrSessionSnapshot {
   status: QrStatus;
   expiresAt: string;
   scannedAt?: string;
-  scannedBy?: { displayName: string };
+  /**
+   * The account that scanned. `username` extends the contract: display names are free text and can look alike
+   * ("Аlice" with a Cyrillic А), usernames are unique and plain ASCII, so a desktop shows both.
+   */
+  scannedBy?: { displayName: string; username: string };
   login?: LoginResult;
 }
 

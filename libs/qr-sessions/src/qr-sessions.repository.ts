@@ -35,9 +35,11 @@ function sessionColumns(table = 'qr_sessions'): string {
     // host() shows an inet as people write it ("127.0.0.1"), without the "/32" of its text form.
     column === 'desktop_ip' ? `host(${table}.${column}) AS "${field}"` : `${table}.${column} AS "${field}"`,
   );
-  // The scanner's display name is part of every snapshot after a scan; a sub-select keeps RETURNING to one round trip.
+  // The scanner's display name and username are part of every snapshot after a scan (the username because display
+  // names can look alike: "Аlice" with a Cyrillic А); sub-selects keep RETURNING to one round trip.
   columns.push(
     `(SELECT display_name FROM accounts WHERE accounts.id = ${table}.scanned_by_account_id) AS "scannedByDisplayName"`,
+    `(SELECT username FROM accounts WHERE accounts.id = ${table}.scanned_by_account_id) AS "scannedByUsername"`,
   );
   return columns.join(', ');
 }
@@ -50,8 +52,8 @@ export interface Scanner {
   deviceRowId: string;
 }
 
-/** A session row as the repository returns it: its columns and the scanner's display name. */
-export type QrSessionRow = QrSession & { scannedByDisplayName: string | null };
+/** A session row as the repository returns it: its columns and the scanner's display name and username. */
+export type QrSessionRow = QrSession & { scannedByDisplayName: string | null; scannedByUsername: string | null };
 
 /** A session with the desktop's token, once confirmed: everything its snapshot shows. */
 export interface QrSessionView {

@@ -14,6 +14,7 @@ function viewOf(overrides: Partial<QrSessionRow>, login: QrSessionView['login'])
     expiresAt: new Date('2026-01-01T10:02:00Z'),
     scannedAt: new Date('2026-01-01T10:00:10Z'),
     scannedByDisplayName: 'Alice',
+    scannedByUsername: 'alice',
     confirmedAt: new Date('2026-01-01T10:00:20Z'),
     ...overrides,
   } as QrSessionRow;
@@ -72,9 +73,9 @@ describe('QrSnapshots', () => {
       status: 'scanned',
       expiresAt: '2026-01-01T10:02:00.000Z',
       scannedAt: '2026-01-01T10:00:10.000Z',
-      scannedBy: { displayName: 'Alice' },
+      scannedBy: { displayName: 'Alice', username: 'alice' },
     });
-    expect(snapshots.of(viewOf({ status: 'pending', scannedAt: null, scannedByDisplayName: null }, null).session)).toEqual({
+    expect(snapshots.of(viewOf({ status: 'pending', scannedAt: null, scannedByDisplayName: null, scannedByUsername: null }, null).session)).toEqual({
       id: 'AAAAAAAAAAAAAAAAAAAAAA',
       status: 'pending',
       expiresAt: '2026-01-01T10:02:00.000Z',

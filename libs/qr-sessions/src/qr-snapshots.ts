@@ -22,7 +22,9 @@ export class QrSnapshots {
     };
     if (session.scannedAt) {
       snapshot.scannedAt = session.scannedAt.toISOString();
-      if (session.scannedByDisplayName !== null) snapshot.scannedBy = { displayName: session.scannedByDisplayName };
+      if (session.scannedByDisplayName !== null && session.scannedByUsername !== null) {
+        snapshot.scannedBy = { displayName: session.scannedByDisplayName, username: session.scannedByUsername };
+      }
     }
     return snapshot;
   }

@@ -64,7 +64,7 @@ describe('QrSessionWatcher', () => {
 
       expect(recorder.types()).toEqual(['status', 'scanned', 'confirmed']);
       expect(recorder.events.every((event) => event.transport === 'websocket')).toBe(true);
-      expect(recorder.events[1].snapshot.scannedBy).toEqual({ displayName: 'Alice' });
+      expect(recorder.events[1].snapshot.scannedBy).toEqual({ displayName: 'Alice', username: 'alice' });
       const outcome = await handle.done;
       expect(outcome).toEqual({ reason: 'completed', snapshot: expect.objectContaining({ status: 'confirmed' }) });
       expect(outcome.reason === 'completed' && outcome.snapshot.login?.accessToken).toBe('desktop-token');

@@ -13,6 +13,12 @@ import { LoginResultResponse } from '@app/tokens';
 class ScannedByResponse {
   @ApiProperty({ example: 'Alice' })
   displayName: string;
+
+  @ApiProperty({
+    example: 'alice',
+    description: 'Unique and plain ASCII ([a-z0-9._-]): show it beside the display name, which can imitate another one.',
+  })
+  username: string;
 }
 
 /** A session as its secret holder (the desktop) sees it; also the payload of every Socket.IO event. */
