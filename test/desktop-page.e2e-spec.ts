@@ -68,6 +68,30 @@ describeInBrowser('desktop page', () => {
     return phone;
   }
 
+  /**
+   * The text a sighted user sees in the page's card: without hidden panels and without the status region, which only
+   * screen readers hear (a string expression: no DOM types here).
+   */
+  function visibleText(page: Page): Promise<string> {
+    return page.evaluate(`(() => {
+      const copy = document.getElementById('desktop').cloneNode(true);
+      copy.querySelectorAll('[hidden], .visually-hidden').forEach((element) => element.remove());
+      return copy.textContent.replace(/\\s+/g, ' ');
+    })()`) as Promise<string>;
+  }
+
+  /** How often `text` appears in what a sighted user sees. */
+  async function timesShown(page: Page, text: string): Promise<number> {
+    return (await visibleText(page)).split(text).length - 1;
+  }
+
+  /** How far the page reaches past the right edge of its window, in CSS pixels (0 when it fits). */
+  function overflow(page: Page): Promise<number> {
+    return page.evaluate(
+      `Math.max(document.documentElement.scrollWidth, document.body.scrollWidth, ...[...document.querySelectorAll('body *')].map((element) => element.getBoundingClientRect().right)) - window.innerWidth`,
+    ) as Promise<number>;
+  }
+
   /** The id of the element that has the focus in the page (a string expression: no DOM types here). */
   function focusedId(page: Page): Promise<unknown> {
     return page.evaluate("document.activeElement ? document.activeElement.id : ''");
@@ -104,18 +128,29 @@ describeInBrowser('desktop page', () => {
       expect(await page.locator('#countdown').textContent()).toMatch(/^[0-2]:\d\d$/);
       const qrContent = (await image.getAttribute('data-qr-content'))!;
       await page.locator(`main[data-transport="${expectedTransport}"]`).waitFor();
+      // Said in a person's words: no transport names, no "code link", one headline that is also the tab's title.
+      expect(await visibleText(page)).not.toMatch(/WebSocket|long-poll|Code link/i);
+      expect(await timesShown(page, 'Sign in with your phone')).toBe(1);
+      expect(await page.title()).toBe('Sign in with your phone · QR login');
       if (screenshots) await page.screenshot({ path: 'docs/screenshots/desktop-qr.png' });
 
       const phone = await phoneFor(app, 'Grace Hopper');
       const scanned = await phone.scan(qrContent);
       await page.locator('main[data-state="scanned"]').waitFor();
       expect(await page.locator('#status').textContent()).toContain('Scanned by Grace Hopper');
+      // The username beside the display name (display names can imitate one another), each said once.
+      expect(await page.locator('#scanned-username').textContent()).toMatch(/^@page-user-[0-9a-f]+$/);
+      expect(await timesShown(page, 'Grace Hopper')).toBe(1);
+      expect(await page.locator('#title').textContent()).toBe('Confirm on your phone');
       if (screenshots) await page.screenshot({ path: 'docs/screenshots/desktop-scanned.png' });
 
       await phone.confirm(scanned.id, scanned.scanTicket);
       await page.locator('main[data-state="signed-in"][data-me="ok"]').waitFor();
-      expect(await page.locator('#signed-in-as').textContent()).toBe('Grace Hopper');
-      expect(await focusedId(page)).toBe('signed-in-title');
+      expect(await page.locator('#title').textContent()).toBe('Signed in as Grace Hopper');
+      expect(await page.title()).toBe('Signed in as Grace Hopper · QR login');
+      expect(await timesShown(page, 'Grace Hopper')).toBe(1);
+      expect(await page.locator('#signed-in-username').textContent()).toMatch(/^@page-user-/);
+      expect(await focusedId(page)).toBe('title');
       if (screenshots) await page.screenshot({ path: 'docs/screenshots/desktop-signed-in.png' });
       expect(external).toEqual([]);
 
@@ -127,7 +162,8 @@ describeInBrowser('desktop page', () => {
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.locator('main[data-state="qr"]').waitFor();
       expect(await page.locator('main').getAttribute('data-session-id')).not.toBe(signedInSession);
-      expect(await focusedId(page)).toBe('qr-title');
+      expect(await focusedId(page)).toBe('title');
+      expect(await page.title()).toBe('Sign in with your phone · QR login');
       expect(await savedLogin(page)).toBeNull();
       const revoked = await app.http().get('/api/me').set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id }).expect(401);
       expect(revoked.body.code).toBe('token_revoked');
@@ -172,8 +208,10 @@ describeInBrowser('desktop page', () => {
       await page.locator('main[data-state="scanned"]').waitFor();
       await phone.reject(scanned.id, scanned.scanTicket);
       await page.locator('main[data-state="ended"]').waitFor();
-      expect(await page.locator('#ended-title').textContent()).toBe('Sign-in rejected');
+      expect(await page.locator('#title').textContent()).toBe('Sign-in rejected');
       expect(await page.locator('#status').textContent()).toContain('Sign-in rejected');
+      expect(await timesShown(page, 'Sign-in rejected')).toBe(1);
+      expect(await timesShown(page, 'rejected')).toBe(1);
       expect(await page.locator('main').getAttribute('data-me')).toBeNull();
       expect(await savedLogin(page)).toBeNull();
       await page.screenshot({ path: 'docs/screenshots/desktop-rejected.png' });
@@ -182,7 +220,7 @@ describeInBrowser('desktop page', () => {
 
       await page.getByRole('button', { name: 'Show a new code' }).click();
       await page.locator(`main[data-state="qr"]:not([data-session-id="${rejectedSession}"])`).waitFor();
-      expect(await focusedId(page)).toBe('qr-title');
+      expect(await focusedId(page)).toBe('title');
     } finally {
       await page.close();
     }
@@ -236,6 +274,101 @@ describeInBrowser('desktop page', () => {
       expect(await page.locator('#qr-image').getAttribute('data-session-id')).toEqual(expect.any(String));
     } finally {
       await page.close();
+    }
+  });
+
+  it('fits a phone-width window from 320 px up in every state, and keeps the device id in one piece', async () => {
+    const { page } = await openPage(app);
+    const widths = [320, 390, 480];
+    const fits = async (state: string) => {
+      for (const width of widths) {
+        await page.setViewportSize({ width, height: 720 });
+        expect({ state, width, overflow: await overflow(page) }).toEqual({ state, width, overflow: 0 });
+      }
+    };
+    try {
+      await page.locator('main[data-state="qr"]').waitFor();
+      await fits('qr');
+      const qrContent = (await page.locator('#qr-image').getAttribute('data-qr-content'))!;
+      // A display name with no place to break, the longest username the service takes.
+      const phone = new QrMobileClient({ baseUrl: app.url });
+      const username = `n${'x'.repeat(54)}${uniqueName('').slice(1)}`.slice(0, 64);
+      await phone.createAccount({ username, password: 'correct horse battery', displayName: 'Wolfeschlegelsteinhausenbergerdorff' });
+      await phone.login(username, 'correct horse battery', { id: uniqueName('phone'), type: 'android', name: 'Pixel' });
+      const scanned = await phone.scan(qrContent);
+      await page.locator('main[data-state="scanned"]').waitFor();
+      await fits('scanned');
+      await phone.confirm(scanned.id, scanned.scanTicket);
+      await page.locator('main[data-state="signed-in"][data-me="ok"]').waitFor();
+      await fits('signed-in');
+      // The device id is one word: it never breaks over two lines.
+      for (const width of widths) {
+        await page.setViewportSize({ width, height: 720 });
+        const lines = await page.evaluate(`document.getElementById('device-id').getClientRects().length`);
+        const height = await page.evaluate(`document.getElementById('device-id').getBoundingClientRect().height`);
+        const lineHeight = await page.evaluate(`parseFloat(getComputedStyle(document.getElementById('device-id')).lineHeight) || 20`);
+        expect({ width, lines, twoLines: (height as number) > (lineHeight as number) * 1.5 }).toEqual({ width, lines: 1, twoLines: false });
+      }
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.locator('main[data-state="qr"]').waitFor();
+      await fits('qr after sign-out');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('tells a phone that opened the code with its camera what to do, and answers a bad link with a page', async () => {
+    const page = await browser.newPage({ viewport: { width: 320, height: 640 } });
+    const failed: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
+    try {
+      const { session } = await (async () => {
+        const created = await app.http().post('/api/qr-sessions').send({ device: { id: uniqueName('desk'), type: 'web' } }).expect(201);
+        return { session: created.body as { id: string } };
+      })();
+      await page.goto(`${app.url}/q/${session.id}`);
+      expect(await page.locator('h1').textContent()).toBe('Scan this code with the QR login app');
+      expect(await page.locator('body').textContent()).toContain('Open the QR login app on this phone.');
+      // No dead end: no link into an app scheme the phone may not have.
+      expect(await page.locator('a').count()).toBe(0);
+      expect(await overflow(page)).toBe(0);
+      expect(failed).toEqual([]);
+
+      const bad = await page.goto(`${app.url}/q/not-a-sign-in-code`);
+      expect(bad?.status()).toBe(400);
+      expect(bad?.headers()['content-type']).toMatch(/^text\/html/);
+      expect(await page.locator('h1').textContent()).toBe('This link is not a sign-in code');
+      expect(await overflow(page)).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('serves a real icon, so that no page answers a 404 for /favicon.ico', async () => {
+    const ico = await app.http().get('/favicon.ico').buffer(true).expect(200);
+    expect(ico.headers['content-type']).toMatch(/^image\/(x-icon|vnd\.microsoft\.icon)$/);
+    // An ICO header (reserved 0, type 1) holding one 32x32 PNG.
+    expect((ico.body as Buffer).subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+    expect((ico.body as Buffer).subarray(22, 26)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    const svg = await app.http().get('/favicon.svg').buffer(true).expect(200);
+    expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    // Every page names the icon (headless Chromium does not fetch icons itself), and nothing it loads fails.
+    for (const path of ['/', '/admin', `/q/${'A'.repeat(22)}`]) {
+      const page = await browser.newPage();
+      const failed: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+      });
+      try {
+        await page.goto(`${app.url}${path}`);
+        const href = await page.locator('link[rel="icon"]').getAttribute('href');
+        expect({ path, href }).toEqual({ path, href: '/favicon.svg' });
+        expect({ path, failed }).toEqual({ path, failed: [] });
+      } finally {
+        await page.close();
+      }
     }
   });
 

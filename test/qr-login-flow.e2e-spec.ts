@@ -37,7 +37,8 @@ describe('QR login, end to end', () => {
     expect(scanned.requester.ip).toBe('127.0.0.1');
     expect(Date.parse(scanned.ticketExpiresAt)).toBeGreaterThan(Date.now());
     const scannedEvent = await desktop.next('scanned');
-    expect(scannedEvent).toMatchObject({ status: 'scanned', scannedBy: { displayName: 'Alice Phone' } });
+    // The username beside the display name: display names can imitate one another, usernames cannot.
+    expect(scannedEvent).toMatchObject({ status: 'scanned', scannedBy: { displayName: 'Alice Phone', username: phone.username } });
     expect(scannedEvent.login).toBeUndefined();
 
     await app
@@ -90,7 +91,7 @@ describe('QR login, end to end', () => {
     const scanned = await scan(app, phone, session.id);
     const afterScan = await waitingForScan;
     expect(afterScan.status).toBe(200);
-    expect(afterScan.body).toMatchObject({ status: 'scanned', scannedBy: { displayName: expect.any(String) } });
+    expect(afterScan.body).toMatchObject({ status: 'scanned', scannedBy: { displayName: `Name of ${phone.username}`, username: phone.username } });
 
     const waitingForConfirm = poll('scanned').then((response) => response);
     await heldLongPolls(app, 1);
@@ -208,8 +209,16 @@ describe('QR login, end to end', () => {
     const { session } = await createQrSession(app);
     const page = await app.http().get(`/q/${session.id}`).expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    expect(page.text).toContain('Open the app to sign in');
+    expect(page.text).toContain('Scan this code with the QR login app');
     expect(page.text).not.toContain(session.secret);
+    expect(page.text).not.toContain(session.id);
+    // A browser that follows a damaged link gets a page; an API client still gets the contract's error body.
+    const bad = await app.http().get('/q/%3Cscript%3E').set('Accept', 'text/html,*/*;q=0.8').expect(400);
+    expect(bad.headers['content-type']).toMatch(/^text\/html/);
+    expect(bad.text).toContain('This link is not a sign-in code');
+    expect(bad.text).not.toContain('<script>');
+    const json = await app.http().get('/q/%3Cscript%3E').expect(400);
+    expect(json.body).toEqual({ statusCode: 400, code: 'validation_failed', message: expect.any(String) });
   });
 
   it('records every event of a session in its audit trail', async () => {

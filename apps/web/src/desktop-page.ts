@@ -25,8 +25,10 @@ const AUTO_RESTART_MS = 10_000;
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const main = byId<HTMLElement>('desktop');
+const title = byId<HTMLHeadingElement>('title');
 const status = byId<HTMLParagraphElement>('status');
 const panels: Record<string, HTMLElement> = {
+  loading: byId('loading-panel'),
   qr: byId('qr-panel'),
   scanned: byId('scanned-panel'),
   'signed-in': byId('signed-in-panel'),
@@ -39,7 +41,7 @@ const transport = transportFromQuery();
 let fresh: FreshQrSession | undefined;
 let countdown: number | undefined;
 let autoRestart: number | undefined;
-/** Set when a change of state hid the element that had the focus: the next panel shown takes it, on its heading. */
+/** Set when a change of state hid the element that had the focus: the next state shown moves it to the headline. */
 let focusLost = false;
 
 /** A stable id for this browser, kept across visits (the token is bound to it). */
@@ -65,35 +67,44 @@ function browserName(): string {
   return `${name}${system ? ` on ${system}` : ''}`.slice(0, 100);
 }
 
+interface StateText {
+  /** The headline, shown once in <h1> and as the tab's title. */
+  headline: string;
+  /** What screen readers hear: the headline and what matters in the panel, in one sentence or two. */
+  announce: string;
+}
+
 /**
- * Shows one state. The status region is announced on every change (nothing marks it busy, which would mute it). When
- * the change hides the element that had the focus (the clicked "Sign out" or "Show a new code" button), the focus
- * moves to the heading of the panel that replaces it, so that keyboard and screen-reader users are not left on <body>.
+ * Shows one state: its headline (the page's <h1> and the tab's title) and its panel. The hidden status region says the
+ * same to screen readers on every change (nothing marks it busy, which would mute it). When the change hides the
+ * element that had the focus (the clicked "Sign out" or "Show a new code" button), the focus moves to the headline.
  */
-function show(state: PageState, message: string, options: { focus?: boolean } = {}): void {
+function show(state: PageState, text: StateText, options: { focus?: boolean } = {}): void {
   const visible = state === 'error' ? 'ended' : state;
   const active = document.activeElement;
   for (const [name, panel] of Object.entries(panels)) {
     if (name !== visible && !panel.hidden && active instanceof Node && panel.contains(active)) focusLost = true;
   }
   main.dataset.state = state;
-  status.textContent = message;
+  title.textContent = text.headline;
+  document.title = `${text.headline} · QR login`;
+  status.textContent = text.announce;
   for (const [name, panel] of Object.entries(panels)) panel.hidden = name !== visible;
-  const panel = panels[visible];
-  if (panel && (focusLost || options.focus)) {
+  if (focusLost || options.focus) {
     focusLost = false;
-    panel.querySelector<HTMLElement>('h2')?.focus();
+    title.focus();
   }
 }
+
+const SIGN_IN_HEADLINE = 'Sign in with your phone';
 
 function showSession(session: CreatedQrSession): void {
   const image = byId<HTMLImageElement>('qr-image');
   image.src = session.qrImage ?? `/api/qr-sessions/${encodeURIComponent(session.id)}/qr.svg`;
   image.dataset.sessionId = session.id;
   image.dataset.qrContent = session.qrContent;
-  byId<HTMLAnchorElement>('qr-link').href = session.qrContent;
   main.dataset.sessionId = session.id;
-  show('qr', 'Scan the code with the app on your phone.');
+  show('qr', { headline: SIGN_IN_HEADLINE, announce: 'A new sign-in code is shown. Scan it with the app on your phone.' });
   startCountdown(Date.parse(session.expiresAt));
 }
 
@@ -108,6 +119,14 @@ function startCountdown(expiresAt: number): void {
   countdown = window.setInterval(tick, 1000);
 }
 
+/** What ends a session without signing in, said to a person. */
+const ENDINGS: Record<string, [headline: string, detail: string]> = {
+  rejected: ['Sign-in rejected', 'Reject was tapped on the phone, so this browser is not signed in.'],
+  cancelled: ['Sign-in cancelled', 'This code was withdrawn before anyone confirmed it. This browser is not signed in.'],
+  expired: ['Code expired', 'No phone confirmed the code in time. This browser is not signed in.'],
+  confirmed: ['Sign-in not picked up', 'The phone confirmed, but this page came back too late to finish signing in.'],
+};
+
 /** Shows a fresh QR and follows it until the phone confirms (renewing it each time it expires). */
 function waitForPhone(): void {
   fresh?.stop();
@@ -115,22 +134,26 @@ function waitForPhone(): void {
   autoRestart = undefined;
   delete main.dataset.autoRestart;
   delete main.dataset.me;
-  show('loading', 'Preparing a sign-in code…');
+  show('loading', { headline: SIGN_IN_HEADLINE, announce: 'Preparing a sign-in code…' });
   fresh = desktop.keepFresh({
     device: { id: deviceId(), type: 'web', name: browserName() },
     image: 'svg',
     transport,
     onSession: (session) => showSession(session),
-    onTransport: (used) => {
-      main.dataset.transport = used;
-      byId('transport').textContent = used === 'websocket' ? 'WebSocket' : 'long-poll';
-    },
+    // Which way updates arrive is for tests and support, not for the person in front of the page.
+    onTransport: (used) => (main.dataset.transport = used),
     onEvent: (event) => {
-      if (event.snapshot.status === 'scanned') {
-        window.clearInterval(countdown);
-        byId('scanned-by').textContent = event.snapshot.scannedBy?.displayName ?? 'your phone';
-        show('scanned', `Scanned by ${event.snapshot.scannedBy?.displayName ?? 'your phone'}. Confirm on your phone.`);
-      }
+      if (event.snapshot.status !== 'scanned') return;
+      window.clearInterval(countdown);
+      // The username beside the display name: display names are free text and can imitate someone else's.
+      const name = event.snapshot.scannedBy?.displayName ?? 'a phone';
+      const username = event.snapshot.scannedBy?.username;
+      byId('scanned-by').textContent = name;
+      byId('scanned-username').textContent = username ? `@${username}` : '';
+      show('scanned', {
+        headline: 'Confirm on your phone',
+        announce: `Scanned by ${name}${username ? ` (@${username})` : ''}. Confirm on your phone to sign in here.`,
+      });
     },
   });
   void fresh.done.then((outcome) => {
@@ -139,16 +162,10 @@ function waitForPhone(): void {
     if (outcome.reason === 'failed') return showError(outcome.error);
     const { snapshot } = outcome;
     if (snapshot.status === 'confirmed' && snapshot.login) return void signIn(snapshot.login);
-    const ended: Record<string, [string, string]> = {
-      rejected: ['Sign-in rejected', 'The phone said no. If that was not you, nothing happened.'],
-      cancelled: ['Sign-in cancelled', 'This code was withdrawn.'],
-      expired: ['Code expired', 'The code ran out.'],
-      confirmed: ['Signed in elsewhere', 'The sign-in finished, but its token is no longer available here.'],
-    };
-    const [title, detail] = ended[snapshot.status] ?? ['Sign-in ended', ''];
-    byId('ended-title').textContent = title;
+    const [headline, detail] = ENDINGS[snapshot.status] ?? ['Sign-in ended', 'This browser is not signed in.'];
     byId('ended-detail').textContent = detail;
-    show('ended', `${title}. ${detail}`);
+    byId('ended-code').hidden = true;
+    show('ended', { headline, announce: `${headline}. ${detail}` });
   });
 }
 
@@ -159,11 +176,12 @@ function waitForPhone(): void {
  */
 async function signIn(login: LoginResult, saved = false): Promise<void> {
   sessionStorage.setItem(LOGIN_KEY, JSON.stringify(login));
-  byId('signed-in-as').textContent = login.account.displayName;
+  const headline = `Signed in as ${login.account.displayName}`;
+  byId('signed-in-username').textContent = `@${login.account.username}`;
   byId('me-result').textContent = '';
-  const signedIn = () => show('signed-in', `Signed in as ${login.account.displayName}.`, { focus: true });
+  const signedIn = () => show('signed-in', { headline, announce: `${headline} (@${login.account.username}).` }, { focus: true });
   // A login just received from the phone is shown at once; one saved before a reload only once the service agrees.
-  if (saved) show('loading', 'Checking the saved sign-in…');
+  if (saved) show('loading', { headline: SIGN_IN_HEADLINE, announce: 'Checking the saved sign-in…' });
   else signedIn();
   try {
     const me = await http.request<{ account: { displayName: string; username: string }; device: { id: string } }>('GET', '/api/me', {
@@ -171,7 +189,10 @@ async function signIn(login: LoginResult, saved = false): Promise<void> {
     });
     if (saved) signedIn();
     main.dataset.me = 'ok';
-    byId('me-result').textContent = `The service knows this browser as ${me.device.id}, signed in to @${me.account.username}.`;
+    const id = document.createElement('code');
+    id.id = 'device-id';
+    id.textContent = me.device.id;
+    byId('me-result').replaceChildren('The service knows this browser as ', id, '.');
   } catch (error) {
     if (error instanceof QrClientError && SIGNED_OUT_CODES.includes(error.code)) {
       sessionStorage.removeItem(LOGIN_KEY);
@@ -179,7 +200,7 @@ async function signIn(login: LoginResult, saved = false): Promise<void> {
     }
     if (saved) signedIn();
     main.dataset.me = 'failed';
-    byId('me-result').textContent = `Checking the sign-in failed: ${(error as Error).message}`;
+    byId('me-result').textContent = `The service could not confirm this sign-in just now (${(error as QrClientError).code ?? 'error'}).`;
   }
 }
 
@@ -196,14 +217,31 @@ async function signOut(): Promise<void> {
   waitForPhone();
 }
 
+/** A failure said to a person; the code stays visible, small, for whoever helps them. */
+function describeError(error: QrClientError): string {
+  switch (error.code) {
+    case 'network_error':
+      return 'This browser could not reach the sign-in service.';
+    case 'service_unavailable':
+      return 'The sign-in service is unavailable for the moment.';
+    case 'rate_limited':
+      return 'Too many sign-in attempts came from this network.';
+    default:
+      return 'The sign-in service could not make a code.';
+  }
+}
+
 /** A failure that may pass (no answer, 5xx, 429) starts over by itself after a pause; "Show a new code" does it at once. */
 function showError(error: QrClientError): void {
   const retryable = isRetryableError(error);
   const delay = Math.max(AUTO_RESTART_MS, (error.retryAfterSeconds ?? 0) * 1000);
-  byId('ended-title').textContent = 'Something went wrong';
-  byId('ended-detail').textContent =
-    `${error.code}: ${error.message}` + (retryable ? ` A new code comes by itself in ${Math.round(delay / 1000)} seconds.` : '');
-  show('error', `Something went wrong (${error.code}).${retryable ? ` Trying again in ${Math.round(delay / 1000)} seconds.` : ''}`);
+  const seconds = Math.round(delay / 1000);
+  const detail = `${describeError(error)}${retryable ? ` A new code comes by itself in ${seconds} seconds.` : ''}`;
+  byId('ended-detail').textContent = detail;
+  const code = byId('ended-code');
+  code.textContent = `Error code: ${error.code}`;
+  code.hidden = false;
+  show('error', { headline: 'Something went wrong', announce: `Something went wrong (${error.code}). ${detail}` });
   if (retryable) {
     main.dataset.autoRestart = String(delay);
     autoRestart = window.setTimeout(() => waitForPhone(), delay);
