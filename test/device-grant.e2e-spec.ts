@@ -1,7 +1,8 @@
-import type { ScanResult } from '@app/contract';
+import { io, type Socket } from 'socket.io-client';
+import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents, type ScanResult, type SignInAlert } from '@app/contract';
 import { authorizeDevice, DEVICE_CODE_GRANT, pollToken, waitOutInterval, type DeviceAuthorization } from './support/device-grant';
 import { DesktopSocket } from './support/desktop-socket';
-import { createQrSession, signUpAndLogin, type SignedInDevice } from './support/factories';
+import { createQrSession, loginAs, signUpAndLogin, type SignedInDevice } from './support/factories';
 import { heldLongPolls, startTestApp, TEST_PUBLIC_URL, type TestApp } from './support/test-app';
 
 type ScanCodeResult = ScanResult & { requester: ScanResult['requester'] & { clientId: string } };
@@ -357,6 +358,36 @@ describe('device authorization grant', () => {
         expect(confirmed.login?.device).toEqual({ id: token.body.device_id, type: 'pc', name: 'test-cli' });
       } finally {
         desktop.close();
+      }
+    });
+
+    it("tells the account's other devices of the sign-in, naming the client's device, address and user agent", async () => {
+      const tablet = await loginAs(app, phone.username, phone.password, 'android');
+      const socket: Socket<AccountServerToClientEvents> = io(`${app.url}${ACCOUNT_NAMESPACE}`, {
+        auth: { accessToken: tablet.login.accessToken, deviceId: tablet.deviceId },
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', resolve);
+          socket.once('connect_error', reject);
+        });
+        const heard = new Promise<SignInAlert>((resolve) => socket.on('sign_in', resolve));
+        const grant = await authorizeDevice(app, { client_id: 'test-cli', device_name: 'kiosk' }, 'Kiosk/3.1');
+        await approve(grant);
+        const token = await pollToken(app, grant.device_code).expect(200);
+        expect(await heard).toEqual({
+          method: 'qr',
+          at: expect.any(String),
+          device: { id: token.body.device_id, type: 'pc', name: 'kiosk' },
+          ip: '127.0.0.1',
+          userAgent: 'Kiosk/3.1',
+          approvedBy: phone.deviceId,
+        });
+      } finally {
+        socket.close();
       }
     });
 

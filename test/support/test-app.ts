@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createServer, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppConfigService, loadConfig } from '@app/config';
@@ -32,8 +33,23 @@ export async function heldLongPolls(app: TestApp, count: number, timeoutMs = 500
 }
 
 /**
- * The real application (the same `createApp` as `npm start`) on a free port, over a database of its own.
- * `env` takes the same variables as the service, e.g. `{ QR_TTL_SECONDS: '1' }`.
+ * A port that was free a moment ago, for a test that must know its URL before the app starts (a PUBLIC_URL that
+ * standard clients follow, e.g. OAuth discovery). Pass it as `PORT`.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The real application (the same `createApp` as `npm start`) on a free port (or on `env.PORT`), over a database of
+ * its own. `env` takes the same variables as the service, e.g. `{ QR_TTL_SECONDS: '1' }`.
  */
 export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
@@ -44,7 +60,7 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     jwtSecret: base.jwtSecret ?? 'test-secret-that-is-long-enough-for-hs256-0123456789',
   });
   const app = await createApp(config, { logger: false });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(env.PORT ? Number(env.PORT) : 0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     app,
