@@ -139,11 +139,11 @@ describe('bad input', () => {
   });
 });
 
-describe('behind a proxy (TRUST_PROXY=on)', () => {
+describe('behind a proxy (TRUST_PROXY=1)', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({ TRUST_PROXY: 'on', RATE_LIMITS: 'on' });
+    app = await startTestApp({ TRUST_PROXY: '1', RATE_LIMITS: 'on' });
   });
   afterAll(() => app.close());
 

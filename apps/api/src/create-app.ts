@@ -30,7 +30,9 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
     logger: options.logger === false ? false : ['log', 'warn', 'error'],
   });
   app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
+  // A hop count, never `true`: Express then takes the client address that many hops from the right of
+  // X-Forwarded-For, which is what handshakeIp() does for sockets.
+  app.set('trust proxy', config.trustProxy > 0 ? config.trustProxy : false);
   // The OAuth endpoints (RFC 8628) take form-encoded bodies and answer OAuth errors; mounted first, so that no other
   // parser reads their bodies.
   app.use(OAUTH_FORM_PATHS, ...oauthFormMiddleware(config.bodyLimitBytes));

@@ -19,12 +19,13 @@ export class AppConfigService implements Readonly<AppConfig> {
   readonly retentionDays!: number;
   readonly retentionSweepSeconds!: number;
   readonly socketRecheckSeconds!: number;
+  readonly socketHandshakeTimeoutSeconds!: number;
   readonly adminUsername!: string | undefined;
   readonly adminPassword!: string | undefined;
   readonly redisUrl!: string | undefined;
   readonly workers!: number;
   readonly rateLimits!: boolean;
-  readonly trustProxy!: boolean;
+  readonly trustProxy!: number;
   readonly bodyLimitBytes!: number;
 
   constructor(config: AppConfig & { databaseUrl: string; jwtSecret: string }) {

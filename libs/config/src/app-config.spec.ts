@@ -65,4 +65,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WORKERS: '0' })).toThrow(/WORKERS must be a whole number from 1 to 64/);
     expect(() => loadConfig({ REDIS_URL: 'http://redis:secret@cache' })).toThrow(/REDIS_URL must be a URL starting with redis:/);
   });
+
+  it('reads TRUST_PROXY as off or a count of proxies, and refuses "on" with a hint', () => {
+    expect(loadConfig({}).trustProxy).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(() => loadConfig({ TRUST_PROXY: 'on' })).toThrow(/TRUST_PROXY must be "off" or the number of reverse proxies.*say 1/);
+    expect(() => loadConfig({ TRUST_PROXY: '-1' })).toThrow(/TRUST_PROXY/);
+  });
 });

@@ -24,13 +24,19 @@ export interface AppConfig {
   retentionSweepSeconds: number;
   /** How often long-lived sockets (/admin, /account) are checked against token revocation. */
   socketRecheckSeconds: number;
+  /** A connection that has not joined a namespace this long after opening is closed. */
+  socketHandshakeTimeoutSeconds: number;
   adminUsername: string | undefined;
   adminPassword: string | undefined;
   redisUrl: string | undefined;
   /** How many processes serve the port (node:cluster); the primary starts the embedded database once. */
   workers: number;
   rateLimits: boolean;
-  trustProxy: boolean;
+  /**
+   * How many reverse proxies stand in front (TRUST_PROXY; 0 = off): the client address is taken that many hops from
+   * the right of X-Forwarded-For, never from a hop the client wrote itself.
+   */
+  trustProxy: number;
   bodyLimitBytes: number;
 }
 
@@ -90,6 +96,18 @@ class Reader {
     return origins;
   }
 
+  /** `off` (0) or a count of reverse proxies. */
+  hops(name: string): number {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined || ['off', 'false', 'no', '0'].includes(raw)) return 0;
+    if (/^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 10) return Number(raw);
+    this.problems.push(
+      `${name} must be "off" or the number of reverse proxies in front, 1 to 10 (got "${raw}")` +
+        (['on', 'true', 'yes'].includes(raw) ? ': "on" would trust an address the client wrote itself; behind one proxy, say 1' : ''),
+    );
+    return 0;
+  }
+
   url(name: string, protocols: string[]): string | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
@@ -144,12 +162,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     retentionDays: read.int('RETENTION_DAYS', 30, 1, 3650),
     retentionSweepSeconds: read.int('RETENTION_SWEEP_SECONDS', 3600, 1, 7 * 24 * 3600),
     socketRecheckSeconds: read.int('SOCKET_RECHECK_SECONDS', 15, 1, 3600),
+    socketHandshakeTimeoutSeconds: read.int('SOCKET_HANDSHAKE_TIMEOUT_SECONDS', 10, 1, 120),
     adminUsername,
     adminPassword,
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
     workers: read.int('WORKERS', 1, 1, 64),
     rateLimits: read.onOff('RATE_LIMITS', true),
-    trustProxy: read.onOff('TRUST_PROXY', false),
+    trustProxy: read.hops('TRUST_PROXY'),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);

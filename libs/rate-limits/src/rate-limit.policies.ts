@@ -24,3 +24,14 @@ export const RATE_LIMIT_POLICIES = {
 } as const satisfies Record<string, RateLimitPolicy>;
 
 export type RateLimitName = keyof typeof RATE_LIMIT_POLICIES;
+
+/**
+ * Open Socket.IO connections one client may hold at once (on every namespace together), counted per process. Idle
+ * sockets cost memory and a descriptor each; a desktop page or an admin tab holds one.
+ */
+export const SOCKET_CAPS = {
+  /** Engine.IO connections per client address (an IPv6 client by its /64). */
+  perAddress: 64,
+  /** Sockets authenticated with one access token (/account, /admin). */
+  perToken: 10,
+} as const;

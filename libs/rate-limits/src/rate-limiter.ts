@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DomainError } from '@app/common';
+import { addressKey, DomainError } from '@app/common';
 import { AppConfigService } from '@app/config';
 import { RATE_LIMIT_POLICIES, type RateLimitName } from './rate-limit.policies';
 
@@ -29,11 +29,14 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.cleanup);
   }
 
-  /** Counts one request of `name` from `ip` (and `username`); throws `rate_limited` past the policy's limit. */
+  /**
+   * Counts one request of `name` from `ip` (and `username`); throws `rate_limited` past the policy's limit. An IPv6
+   * client counts by its /64 ({@link addressKey}).
+   */
   async consume(name: RateLimitName, ip: string | null, username?: string): Promise<void> {
     if (!this.config.rateLimits) return;
     const policy = RATE_LIMIT_POLICIES[name];
-    await this.hit(`${name}:ip:${ip ?? 'unknown'}`, policy.limit, policy.windowSeconds);
+    await this.hit(`${name}:ip:${addressKey(ip)}`, policy.limit, policy.windowSeconds);
     if ('perUsername' in policy && username) {
       await this.hit(`${name}:user:${username.toLowerCase().slice(0, 64)}`, policy.perUsername.limit, policy.windowSeconds);
     }

@@ -1,8 +1,7 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { handshakeError, handshakeIp } from '@app/common';
-import { AppConfigService } from '@app/config';
+import { handshakeError } from '@app/common';
 import {
   QR_NAMESPACE,
   statusRank,
@@ -12,7 +11,6 @@ import {
   type QrSocketAuth,
 } from '@app/contract';
 import { QrSessionChanges, QrSessionsService, type QrSessionChange } from '@app/qr-sessions';
-import { RateLimiter } from '@app/rate-limits';
 import { parseQrSocketAuth } from './qr-socket-auth';
 
 interface QrSocketData extends QrSocketAuth {
@@ -45,8 +43,6 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
   constructor(
     private readonly sessions: QrSessionsService,
     private readonly changes: QrSessionChanges,
-    private readonly limiter: RateLimiter,
-    private readonly config: AppConfigService,
   ) {}
 
   afterInit(namespace: QrNamespace): void {
@@ -58,9 +54,9 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
       } catch (error) {
         return next(handshakeError(error));
       }
-      this.limiter
-        .consume('socketHandshake', handshakeIp(socket.handshake, this.config.trustProxy))
-        .then(() => this.sessions.verifySecret(auth.qrId, auth.secret))
+      // The handshake was counted against the address's limit already (SocketServerAdapter, for every namespace).
+      this.sessions
+        .verifySecret(auth.qrId, auth.secret)
         .then(
           () => {
             socket.data = { qrId: auth.qrId, secret: auth.secret };

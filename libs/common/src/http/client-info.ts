@@ -10,7 +10,7 @@ export interface ClientInfo {
 const MAX_USER_AGENT = 512;
 
 export function clientInfoOf(request: Pick<Request, 'ip' | 'headers'> & { socket?: { remoteAddress?: string } }): ClientInfo {
-  // With TRUST_PROXY on, request.ip comes from X-Forwarded-For, which anyone can write: keep it only if it is an address.
+  // Behind proxies (TRUST_PROXY), request.ip comes from X-Forwarded-For, as a proxy wrote it: keep it only if it is an address.
   const candidates = [request.ip, request.socket?.remoteAddress].filter((value): value is string => typeof value === 'string');
   const ip = candidates.map(normaliseIp).find((value) => isIP(value) !== 0) ?? null;
   const userAgent = request.headers['user-agent'];
@@ -21,15 +21,22 @@ export function clientInfoOf(request: Pick<Request, 'ip' | 'headers'> & { socket
 }
 
 /**
- * The client address of a Socket.IO handshake, as Express's `trust proxy` reads it for HTTP requests: behind a proxy
- * (TRUST_PROXY=on) the leftmost address of X-Forwarded-For, if it is one; otherwise the peer of the connection.
+ * The client address of a Socket.IO handshake, by the rule Express applies to HTTP requests with a hop count as its
+ * `trust proxy` (contract §6 TRUST_PROXY): with `hops` proxies in front, the address `hops` entries from the right of
+ * the chain "X-Forwarded-For entries, then the TCP peer" (the peer being the nearest proxy). Entries further left were
+ * written by the client itself and are never taken. With fewer entries than hops, the leftmost one.
  */
-export function handshakeIp(handshake: { address: string; headers: Record<string, string | string[] | undefined> }, trustProxy: boolean): string {
+export function handshakeIp(handshake: { address: string; headers: Record<string, string | string[] | undefined> }, hops: number): string {
   const peer = normaliseIp(handshake.address);
-  if (!trustProxy) return peer;
-  const forwarded = handshake.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first && isIP(normaliseIp(first)) !== 0 ? normaliseIp(first) : peer;
+  if (hops <= 0) return peer;
+  const header = handshake.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const chain = [...forwarded, peer];
+  const candidate = normaliseIp(chain[Math.max(0, chain.length - 1 - hops)]);
+  return isIP(candidate) !== 0 ? candidate : peer;
 }
 
 /** `::ffff:127.0.0.1` is how Node shows IPv4 peers on a dual-stack socket; people expect `127.0.0.1`. */

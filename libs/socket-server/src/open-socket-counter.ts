@@ -1,0 +1,27 @@
+/** How many connections each key (a client address, a token) holds open in this process. */
+export class OpenSocketCounter {
+  private readonly counts = new Map<string, number>();
+
+  constructor(readonly cap: number) {}
+
+  count(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+
+  isFull(key: string): boolean {
+    return this.count(key) >= this.cap;
+  }
+
+  /** Counts one more; answers a function that releases it (once, however often it is called). */
+  add(key: string): () => void {
+    this.counts.set(key, this.count(key) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = this.count(key) - 1;
+      if (left > 0) this.counts.set(key, left);
+      else this.counts.delete(key);
+    };
+  }
+}
