@@ -351,7 +351,7 @@ describe('device authorization grant', () => {
       try {
         expect((await desktop.next('status')).status).toBe('pending');
         await approve(grant);
-        expect((await desktop.next('scanned')).scannedBy).toEqual({ displayName: 'Alice' });
+        expect((await desktop.next('scanned')).scannedBy).toEqual({ displayName: 'Alice', username: phone.username });
         const confirmed = await desktop.next('confirmed');
         const token = await pollToken(app, grant.device_code).expect(200);
         expect(confirmed.login?.accessToken).toBe(token.body.access_token);
