@@ -82,7 +82,8 @@ export class TokensService {
     deviceId?: string;
     deviceType?: string;
   }): Promise<AuthContext> {
-    const match = /^Bearer ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*)$/.exec(headers.authorization ?? '');
+    // The scheme name is case-insensitive (RFC 9110 §11.1): "bearer" and "BEARER" are the same scheme.
+    const match = /^Bearer +([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*)$/i.exec(headers.authorization ?? '');
     if (!match) throw new DomainError('unauthorized', 'Send "Authorization: Bearer <accessToken>".');
     if (headers.deviceId === undefined || !DEVICE_ID_PATTERN.test(headers.deviceId)) {
       throw new DomainError('validation_failed', 'X-Device-Id must be 8-128 characters of A-Z a-z 0-9 . _ : -');

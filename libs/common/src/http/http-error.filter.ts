@@ -61,8 +61,12 @@ export class HttpErrorFilter implements ExceptionFilter {
       case 'payload_too_large':
         return 'The request body is larger than the limit.';
       case 'validation_failed':
-        // Body-parser errors carry a parser message ("Unexpected token ..."): say what is wrong without echoing input.
-        return exception.getStatus() === 415 ? 'Unsupported content type; send JSON.' : 'The request body is not valid JSON.';
+        // Parser errors carry a message that echoes input ("Unexpected token ...", "Failed to decode param '%E0'"):
+        // say what is wrong without echoing it.
+        if (exception.getStatus() === 415) return 'Unsupported content type; send JSON.';
+        if (exception.cause instanceof URIError) return 'The path holds a malformed percent-escape.';
+        if (exception.cause instanceof SyntaxError) return 'The request body is not valid JSON.';
+        return 'The request is malformed.';
       case 'not_found':
         return 'No such route.';
       default:

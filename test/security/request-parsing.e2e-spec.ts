@@ -1,0 +1,32 @@
+import { signUpAndLogin } from '../support/factories';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/** Issue 8 item 12 (a) and (b): how the service reads what every request carries. */
+describe('request parsing', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('takes the Authorization scheme in any case (RFC 9110: "bearer" is "Bearer")', async () => {
+    const phone = await signUpAndLogin(app);
+    for (const scheme of ['bearer', 'BEARER', 'bEaReR']) {
+      const response = await app.http().get('/api/me').set('Authorization', `${scheme} ${phone.login.accessToken}`).set('X-Device-Id', phone.deviceId);
+      expect(response.status).toBe(200);
+    }
+    const basic = await app.http().get('/api/me').set('Authorization', `Basic ${phone.login.accessToken}`).set('X-Device-Id', phone.deviceId);
+    expect(basic.body.code).toBe('unauthorized');
+  });
+
+  it('answers a malformed percent-escape in a path with validation_failed about the path, not about JSON', async () => {
+    for (const path of ['/api/qr-sessions/%E0%A4%A', '/api/qr-sessions/%/qr.svg', '/q/%ZZ']) {
+      const response = await app.http().get(path);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ statusCode: 400, code: 'validation_failed', message: 'The path holds a malformed percent-escape.' });
+    }
+    const json = await app.http().post('/api/accounts').set('Content-Type', 'application/json').send('{"username":');
+    expect(json.body).toEqual({ statusCode: 400, code: 'validation_failed', message: 'The request body is not valid JSON.' });
+  });
+});
