@@ -8,6 +8,7 @@ import { DeviceGrantModule } from '@app/device-grant';
 import { DevicesModule } from '@app/devices';
 import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
+import { MetricsModule } from '@app/metrics';
 import { QrSessionsModule } from '@app/qr-sessions';
 import { RateLimitsModule } from '@app/rate-limits';
 import { RealtimeModule } from '@app/realtime';
@@ -22,6 +23,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
+        MetricsModule,
         EventsModule,
         RateLimitsModule,
         AccountsModule,

@@ -6,6 +6,7 @@ import { createValidationPipe, HttpErrorFilter, OriginPolicy } from '@app/common
 import { OAUTH_FORM_PATHS, OAUTH_ROUTES, oauthFormMiddleware } from '@app/device-grant';
 import type { AppConfigService } from '@app/config';
 import { SocketServerAdapter } from '@app/socket-server';
+import { httpMetricsMiddleware, MetricsService } from '@app/metrics';
 import { AppModule } from './app.module';
 import { setUpOpenApi } from './openapi';
 
@@ -30,6 +31,8 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
     logger: options.logger === false ? false : ['log', 'warn', 'error'],
   });
   app.disable('x-powered-by');
+  // First of all, so that every request is measured, whatever answers it.
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   // A hop count, never `true`: Express then takes the client address that many hops from the right of
   // X-Forwarded-For, which is what handshakeIp() does for sockets.
   app.set('trust proxy', config.trustProxy > 0 ? config.trustProxy : false);
@@ -42,6 +45,7 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
     exclude: [
       { path: 'q/:id', method: RequestMethod.GET },
       ...OAUTH_ROUTES.map(({ path, method }) => ({ path, method: RequestMethod[method] })),
+      { path: 'metrics', method: RequestMethod.GET },
     ],
   });
   app.useGlobalPipes(createValidationPipe());

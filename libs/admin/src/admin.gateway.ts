@@ -5,6 +5,7 @@ import { DomainError, handshakeError, recheckSockets } from '@app/common';
 import { AccountsRepository } from '@app/accounts';
 import { ADMIN_NAMESPACE, type AdminServerToClientEvents } from '@app/contract';
 import { AppConfigService } from '@app/config';
+import { MetricsService } from '@app/metrics';
 import { QrSessionChanges } from '@app/qr-sessions';
 import { TokensService } from '@app/tokens';
 
@@ -26,9 +27,11 @@ export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDest
     private readonly accounts: AccountsRepository,
     private readonly changes: QrSessionChanges,
     private readonly config: AppConfigService,
+    private readonly metrics: MetricsService,
   ) {}
 
   afterInit(namespace: AdminNamespace): void {
+    this.metrics.countSocketsOf('admin', () => namespace.sockets.size);
     namespace.use((socket, next) => {
       this.authorize(socket.handshake.auth).then(
         () => next(),

@@ -27,6 +27,10 @@ export class AppConfigService implements Readonly<AppConfig> {
   readonly rateLimits!: boolean;
   readonly trustProxy!: number;
   readonly bodyLimitBytes!: number;
+  readonly metricsToken!: string | undefined;
+  readonly logFormat!: 'json' | 'pretty';
+  readonly logLevel!: AppConfig['logLevel'];
+  readonly shutdownGraceSeconds!: number;
 
   constructor(config: AppConfig & { databaseUrl: string; jwtSecret: string }) {
     Object.assign(this, config);

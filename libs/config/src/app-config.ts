@@ -38,6 +38,13 @@ export interface AppConfig {
    */
   trustProxy: number;
   bodyLimitBytes: number;
+  /** Set: `GET /metrics` needs `Authorization: Bearer <it>`. */
+  metricsToken: string | undefined;
+  /** `json` (one JSON object per line, for machines) or `pretty` (for people at a terminal). */
+  logFormat: 'json' | 'pretty';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** SIGTERM/SIGINT: how long draining may take before the process exits anyway. */
+  shutdownGraceSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +115,14 @@ class Reader {
     return 0;
   }
 
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
+    return fallback;
+  }
+
   url(name: string, protocols: string[]): string | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
@@ -146,6 +161,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 256)) {
     read.problems.push('ADMIN_PASSWORD must be 8-256 characters');
   }
+  const metricsToken = read.string('METRICS_TOKEN');
+  if (metricsToken !== undefined && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    read.problems.push('METRICS_TOKEN must be at least 16 characters without spaces (or unset: /metrics open to all)');
+  }
   const qrTtlSeconds = read.int('QR_TTL_SECONDS', 120, 1, 3600);
   const config: AppConfig = {
     port,
@@ -170,6 +189,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimits: read.onOff('RATE_LIMITS', true),
     trustProxy: read.hops('TRUST_PROXY'),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 16 * 1024, 1024, 10 * 1024 * 1024),
+    metricsToken,
+    logFormat: read.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    shutdownGraceSeconds: read.int('SHUTDOWN_GRACE_SECONDS', 10, 1, 600),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

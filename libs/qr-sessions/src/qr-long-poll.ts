@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { QrSessionSnapshot, QrStatus } from '@app/contract';
+import { MetricsService } from '@app/metrics';
 import { QrSessionWaiters } from './qr-session-waiters';
 import { QrSessionsService } from './qr-sessions.service';
 
@@ -12,6 +13,7 @@ export class QrLongPoll {
   constructor(
     private readonly sessions: QrSessionsService,
     private readonly waiters: QrSessionWaiters,
+    private readonly metrics: MetricsService,
   ) {}
 
   async watch(
@@ -32,7 +34,11 @@ export class QrLongPoll {
         const current = await this.sessions.snapshotFor(id, secret);
         if (current.status !== since) return current;
         const outcome = await wait.outcome;
-        if (outcome.kind === 'changed') return await outcome.change.snapshot();
+        if (outcome.kind === 'changed') {
+          const snapshot = await outcome.change.snapshot();
+          this.metrics.pushDelivered(outcome.change.publishedAt, 'long-poll');
+          return snapshot;
+        }
         if (outcome.kind === 'closed') return current;
         if (outcome.kind === 'timeout') return await this.sessions.snapshotFor(id, secret);
         // 'resync': the bus reconnected and may have missed a change; read again and keep waiting if there was none.

@@ -11,6 +11,8 @@ export const QR_EVENTS_CHANNEL = 'qr_session_events';
 export interface QrSessionChangeMessage {
   type: QrSessionEventType;
   snapshot: QrSessionSnapshot;
+  /** Epoch milliseconds at which the transition published it, inside its transaction (for qr_push_delay_seconds). */
+  publishedAt?: number;
 }
 
 export function isChangeMessage(value: unknown): value is QrSessionChangeMessage {

@@ -11,6 +11,8 @@ export interface QrSessionChange {
   id: string;
   status: QrStatus;
   expiresAt: string;
+  /** Epoch milliseconds at which the transition was published (see QrSessionChangeMessage). */
+  publishedAt?: number;
   /** The snapshot to deliver; for `confirmed` it is read once (with `login`) however many listeners ask. */
   snapshot(): Promise<QrSessionSnapshot>;
 }
@@ -70,13 +72,14 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
       this.logger.warn('ignored a malformed QR session change');
       return;
     }
-    const { type, snapshot } = payload;
+    const { type, snapshot, publishedAt } = payload;
     let loaded: Promise<QrSessionSnapshot> | undefined;
     const change: QrSessionChange = {
       type,
       id: snapshot.id,
       status: snapshot.status,
       expiresAt: snapshot.expiresAt,
+      publishedAt: typeof publishedAt === 'number' ? publishedAt : undefined,
       snapshot: () => (type === 'confirmed' ? (loaded ??= this.loadWithLogin(snapshot)) : Promise.resolve(snapshot)),
     };
     for (const listener of this.listeners) listener(change);

@@ -1,5 +1,6 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { statusRank, type QrStatus } from '@app/contract';
+import { MetricsService } from '@app/metrics';
 import { QrSessionChanges, type QrSessionChange } from './qr-session-changes';
 
 /** How a wait ended. */
@@ -28,9 +29,13 @@ export class QrSessionWaiters implements OnModuleInit, OnModuleDestroy {
   private readonly waiting = new Map<string, Set<Waiter>>();
   private readonly unsubscribes: Array<() => void> = [];
 
-  constructor(private readonly changes: QrSessionChanges) {}
+  constructor(
+    private readonly changes: QrSessionChanges,
+    private readonly metrics: MetricsService,
+  ) {}
 
   onModuleInit(): void {
+    this.unsubscribes.push(this.metrics.countLongPolls(() => this.size));
     this.unsubscribes.push(
       this.changes.subscribe((change) => {
         for (const waiter of this.waiting.get(change.id) ?? []) {

@@ -5,6 +5,7 @@ import { AppConfigService } from '@app/config';
 import { isMobile, type DeviceType, type QrSessionSnapshot, type QrStatus, type ScanResult } from '@app/contract';
 import { DevicesRepository } from '@app/devices';
 import { EventBus } from '@app/events';
+import { MetricsService } from '@app/metrics';
 import { SignInAlerts } from '@app/sign-in-alerts';
 import { TokensService, type AuthContext } from '@app/tokens';
 import { QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
@@ -47,6 +48,7 @@ export class QrSessionsService {
     private readonly bus: EventBus,
     private readonly alerts: SignInAlerts,
     private readonly config: AppConfigService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** A desktop asks for a session. The secret is answered once and kept only as its hash. */
@@ -85,6 +87,7 @@ export class QrSessionsService {
       attached = await attach(manager, row);
       return row;
     });
+    this.metrics.qrSessionCreated();
     return { session, secret, attached };
   }
 
@@ -170,6 +173,7 @@ export class QrSessionsService {
       return session;
     });
     if (!confirmed) throw await this.refusal(id, 'decide');
+    this.metrics.qrSessionFinished('confirmed');
     return { id, status: 'confirmed' };
   }
 
@@ -181,6 +185,7 @@ export class QrSessionsService {
       return session;
     });
     if (!rejected) throw await this.refusal(id, 'decide');
+    this.metrics.qrSessionFinished('rejected');
     return { id, status: 'rejected' };
   }
 
@@ -193,6 +198,7 @@ export class QrSessionsService {
       return session;
     });
     if (!cancelled) throw await this.refusal(id, 'cancel');
+    this.metrics.qrSessionFinished('cancelled');
     return this.snapshots.of(cancelled);
   }
 
@@ -203,6 +209,7 @@ export class QrSessionsService {
       if (session) await this.record(manager, session, 'expired', { client: null });
       return session;
     });
+    if (expired) this.metrics.qrSessionFinished('expired');
     return expired !== null;
   }
 
@@ -227,7 +234,8 @@ export class QrSessionsService {
       deviceId: actor.deviceRowId,
       clientDeviceId: actor.clientDeviceId,
     });
-    const message: QrSessionChangeMessage = { type, snapshot: this.snapshots.of(session) };
+    // publishedAt: the push delay metric runs from here (the end of the transition's transaction) to the desktop.
+    const message: QrSessionChangeMessage = { type, snapshot: this.snapshots.of(session), publishedAt: Date.now() };
     await this.bus.publish(manager, QR_EVENTS_CHANNEL, message);
   }
 

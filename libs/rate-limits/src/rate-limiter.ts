@@ -2,6 +2,7 @@ import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/com
 import { DataSource } from 'typeorm';
 import { addressKey, DomainError } from '@app/common';
 import { AppConfigService } from '@app/config';
+import { MetricsService } from '@app/metrics';
 import { RATE_LIMIT_POLICIES, type RateLimitName } from './rate-limit.policies';
 
 const CLEANUP_INTERVAL_MS = 5 * 60 * 1000;
@@ -17,6 +18,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfigService,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -36,9 +38,14 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
   async consume(name: RateLimitName, ip: string | null, username?: string): Promise<void> {
     if (!this.config.rateLimits) return;
     const policy = RATE_LIMIT_POLICIES[name];
-    await this.hit(`${name}:ip:${addressKey(ip)}`, policy.limit, policy.windowSeconds);
-    if ('perUsername' in policy && username) {
-      await this.hit(`${name}:user:${username.toLowerCase().slice(0, 64)}`, policy.perUsername.limit, policy.windowSeconds);
+    try {
+      await this.hit(`${name}:ip:${addressKey(ip)}`, policy.limit, policy.windowSeconds);
+      if ('perUsername' in policy && username) {
+        await this.hit(`${name}:user:${username.toLowerCase().slice(0, 64)}`, policy.perUsername.limit, policy.windowSeconds);
+      }
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'rate_limited') this.metrics.rateLimited(name);
+      throw error;
     }
   }
 

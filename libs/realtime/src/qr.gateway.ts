@@ -10,6 +10,7 @@ import {
   type QrSessionSnapshot,
   type QrSocketAuth,
 } from '@app/contract';
+import { MetricsService } from '@app/metrics';
 import { QrSessionChanges, QrSessionsService, type QrSessionChange } from '@app/qr-sessions';
 import { parseQrSocketAuth } from './qr-socket-auth';
 
@@ -43,9 +44,11 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
   constructor(
     private readonly sessions: QrSessionsService,
     private readonly changes: QrSessionChanges,
+    private readonly metrics: MetricsService,
   ) {}
 
   afterInit(namespace: QrNamespace): void {
+    this.metrics.countSocketsOf('qr', () => namespace.sockets.size);
     // Guards do not run on connection: the handshake middleware is where a socket is let in or refused.
     namespace.use((socket, next) => {
       let auth: QrSocketAuth;
@@ -100,6 +103,7 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
             socket.data.held = snapshot;
           } else if (statusRank(snapshot.status) > statusRank(socket.data.sent.status)) {
             this.send(socket, change.type as QrEvent, snapshot);
+            this.metrics.pushDelivered(change.publishedAt, 'socket');
           }
         }
       },

@@ -4,6 +4,7 @@ import type { Namespace } from 'socket.io';
 import { handshakeError, recheckSockets } from '@app/common';
 import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents } from '@app/contract';
 import { AppConfigService } from '@app/config';
+import { MetricsService } from '@app/metrics';
 import { TokensService, type AuthContext } from '@app/tokens';
 import { SignInAlerts } from './sign-in-alerts';
 
@@ -26,9 +27,11 @@ export class AccountGateway implements OnGatewayInit<AccountNamespace>, OnModule
     private readonly tokens: TokensService,
     private readonly alerts: SignInAlerts,
     private readonly config: AppConfigService,
+    private readonly metrics: MetricsService,
   ) {}
 
   afterInit(namespace: AccountNamespace): void {
+    this.metrics.countSocketsOf('account', () => namespace.sockets.size);
     namespace.use((socket, next) => {
       this.tokens.authenticateHandshake(socket.handshake.auth).then(
         async (context) => {
