@@ -70,6 +70,7 @@ describe('admin', () => {
       ['get', `/api/admin/devices?accountId=${user.login.account.id}`],
       ['post', `/api/admin/devices/${user.login.account.id}/${user.deviceId}/revoke`],
       ['get', '/api/admin/accounts'],
+      ['get', '/api/admin/stats/sign-ins'],
     ];
     for (const [method, path] of routes) {
       const forbidden = await app.http()[method](path).set(user.headers);
@@ -187,6 +188,8 @@ describe('admin', () => {
       '/api/admin/qr-sessions?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
       '/api/admin/devices',
       '/api/admin/qr-sessions/short',
+      '/api/admin/stats/sign-ins?range=1y',
+      '/api/admin/stats/sign-ins?range=24h&colour=red',
     ]) {
       const response = await asAdmin(path);
       expect({ path, status: response.status, code: response.body.code }).toEqual({ path, status: 400, code: 'validation_failed' });
@@ -313,6 +316,56 @@ describe('admin', () => {
     const found = await asAdmin(`/api/admin/accounts?query=${ADMIN.username}`);
     expect(found.body.items).toEqual([expect.objectContaining({ username: ADMIN.username, role: 'admin' })]);
     expect((await asAdmin('/api/admin/accounts')).body.items.length).toBeGreaterThan(5);
+  });
+
+  it('counts sessions that ended per hour by outcome, over the last 24 hours and 7 days, from the audit trail', async () => {
+    const before = (await asAdmin('/api/admin/stats/sign-ins')).body;
+    const phone = await signUpAndLogin(app);
+    const confirmed = await signInDesktop(phone, 'confirmed');
+    await signInDesktop(phone, 'confirmed');
+    await signInDesktop(phone, 'rejected');
+    await signInDesktop(phone, 'cancelled');
+    await signInDesktop(phone, 'pending');
+    // An expiry now, and a sign-in 30 hours ago: in the 7-day chart only, in its own hour.
+    const id = confirmed.session.id;
+    await app.dataSource.query(`INSERT INTO qr_session_events (qr_session_id, type, occurred_at) VALUES ($1, 'expired', now())`, [id]);
+    await app.dataSource.query(
+      `INSERT INTO qr_session_events (qr_session_id, type, occurred_at)
+       VALUES ($1, 'confirmed', date_trunc('hour', now(), 'UTC') - interval '30 hours' + interval '10 minutes'),
+              ($1, 'scanned', date_trunc('hour', now(), 'UTC') - interval '30 hours' + interval '5 minutes')`,
+      [id],
+    );
+
+    const day = await asAdmin('/api/admin/stats/sign-ins?range=24h');
+    expect(day.status).toBe(200);
+    expect(day.body).toMatchObject({ range: '24h', bucketSeconds: 3600 });
+    expect(day.body.hours).toHaveLength(24);
+    const starts: number[] = day.body.hours.map((hour: { start: string }) => Date.parse(hour.start));
+    expect(starts.every((start, i) => i === 0 || start - starts[i - 1] === 3_600_000)).toBe(true);
+    expect(Date.parse(day.body.to) - Date.parse(day.body.from)).toBe(24 * 3_600_000);
+    expect(Date.parse(day.body.to)).toBeGreaterThan(Date.now() - 60_000);
+    // What this test made, and nothing of what it did not (created, scanned, pending).
+    const delta = Object.fromEntries(
+      (['confirmed', 'rejected', 'expired', 'cancelled'] as const).map((outcome) => [outcome, day.body.totals[outcome] - before.totals[outcome]]),
+    );
+    expect(delta).toEqual({ confirmed: 2, rejected: 1, expired: 1, cancelled: 1 });
+    // The totals are the sum of the hours, and the database agrees with both.
+    const summed = { confirmed: 0, rejected: 0, expired: 0, cancelled: 0 };
+    for (const hour of day.body.hours) for (const outcome of Object.keys(summed) as Array<keyof typeof summed>) summed[outcome] += hour[outcome];
+    expect(summed).toEqual(day.body.totals);
+    const [counted] = await app.dataSource.query(
+      `SELECT count(*) FILTER (WHERE type = 'confirmed')::int AS confirmed, count(*) FILTER (WHERE type = 'rejected')::int AS rejected,
+              count(*) FILTER (WHERE type = 'expired')::int AS expired, count(*) FILTER (WHERE type = 'cancelled')::int AS cancelled
+         FROM qr_session_events WHERE occurred_at >= $1`,
+      [day.body.from],
+    );
+    expect(day.body.totals).toEqual(counted);
+
+    const week = await asAdmin('/api/admin/stats/sign-ins?range=7d');
+    expect(week.body.hours).toHaveLength(168);
+    expect(week.body.totals.confirmed).toBe(day.body.totals.confirmed + 1);
+    const thirtyHoursAgo = week.body.hours.find((hour: { start: string }) => Date.parse(hour.start) === Date.parse(day.body.to) - 31 * 3_600_000);
+    expect(thirtyHoursAgo).toMatchObject({ confirmed: 1, rejected: 0, expired: 0, cancelled: 0 });
   });
 
   it('never answers a secret, scan ticket, hash or token', async () => {

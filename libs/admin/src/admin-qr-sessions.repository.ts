@@ -57,6 +57,15 @@ const SELECT_SESSIONS = `
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
+/** One hour of the sign-in chart: how many sessions ended each way in it. */
+export interface SignInHour {
+  start: Date;
+  confirmed: number;
+  rejected: number;
+  expired: number;
+  cancelled: number;
+}
+
 /** The admin's read model of QR sessions: filtered, keyset-paginated lists and one session's audit trail. */
 @Injectable()
 export class AdminQrSessionsRepository {
@@ -93,6 +102,41 @@ export class AdminQrSessionsRepository {
   async find(id: string): Promise<AdminQrSession | null> {
     const rows: SessionRecord[] = await this.dataSource.query(`${SELECT_SESSIONS} WHERE s.id = $1`, [id]);
     return rows[0] ? toAdminSession(rows[0]) : null;
+  }
+
+  /**
+   * Sessions that ended in each of the last `hours` UTC hours (the current one included, oldest first), by outcome,
+   * counted from the audit trail. Every hour is there, with zeros when nothing happened; the hours are PostgreSQL's,
+   * so every process draws the same chart.
+   */
+  async signInsPerHour(hours: number): Promise<SignInHour[]> {
+    const rows: Array<{ start: Date; confirmed: string; rejected: string; expired: string; cancelled: string }> = await this.dataSource.query(
+      `WITH hours AS (
+         SELECT generate_series(date_trunc('hour', now(), 'UTC') - make_interval(hours => $1 - 1),
+                                date_trunc('hour', now(), 'UTC'), interval '1 hour') AS start
+       ), ended AS (
+         SELECT date_trunc('hour', occurred_at, 'UTC') AS start, type
+           FROM qr_session_events
+          WHERE type IN ('confirmed', 'rejected', 'expired', 'cancelled')
+            AND occurred_at >= date_trunc('hour', now(), 'UTC') - make_interval(hours => $1 - 1)
+       )
+       SELECT hours.start,
+              count(*) FILTER (WHERE ended.type = 'confirmed') AS confirmed,
+              count(*) FILTER (WHERE ended.type = 'rejected') AS rejected,
+              count(*) FILTER (WHERE ended.type = 'expired') AS expired,
+              count(*) FILTER (WHERE ended.type = 'cancelled') AS cancelled
+         FROM hours LEFT JOIN ended ON ended.start = hours.start
+        GROUP BY hours.start
+        ORDER BY hours.start`,
+      [hours],
+    );
+    return rows.map((row) => ({
+      start: row.start,
+      confirmed: Number(row.confirmed),
+      rejected: Number(row.rejected),
+      expired: Number(row.expired),
+      cancelled: Number(row.cancelled),
+    }));
   }
 
   /** The audit trail, oldest first. */

@@ -1,17 +1,18 @@
 import { Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '@app/common';
-import type { AdminAccount, AdminDevice, AdminPage, AdminQrSession, AdminQrSessionDetail } from '@app/contract';
+import type { AdminAccount, AdminDevice, AdminPage, AdminQrSession, AdminQrSessionDetail, AdminSignInStats } from '@app/contract';
 import {
   AdminAccountListResponse,
   AdminDeviceListResponse,
   AdminQrSessionDetailResponse,
   AdminQrSessionPageResponse,
   AdminRevokeResponse,
+  AdminSignInStatsResponse,
 } from './dto/admin.responses';
 import { AdminAuth } from './admin.guard';
 import { AdminService } from './admin.service';
-import { AdminAccountsQuery, AdminDeviceParams, AdminDevicesQuery, AdminQrSessionParams } from './dto/admin-params';
+import { AdminAccountsQuery, AdminDeviceParams, AdminDevicesQuery, AdminQrSessionParams, SignInStatsQuery } from './dto/admin-params';
 import { ListQrSessionsQuery } from './dto/list-qr-sessions.query';
 
 /** Contract §5: who signed in where, and how. Admins only. */
@@ -63,5 +64,14 @@ export class AdminController {
   @Header('Cache-Control', 'no-store')
   searchAccounts(@Query() { query }: AdminAccountsQuery): Promise<{ items: AdminAccount[] }> {
     return this.admin.searchAccounts(query);
+  }
+
+  /** An extension for the admin page's chart. */
+  @Get('stats/sign-ins')
+  @ApiOperation({ summary: 'Sessions that ended per hour, by outcome, over the last 24 h or 7 d (an extension for the admin page)' })
+  @ApiOkResponse({ type: AdminSignInStatsResponse })
+  @Header('Cache-Control', 'no-store')
+  signInStats(@Query() { range }: SignInStatsQuery): Promise<AdminSignInStats> {
+    return this.admin.signInStats(range);
   }
 }

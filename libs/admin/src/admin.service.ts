@@ -1,7 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import { AccountsRepository } from '@app/accounts';
-import type { AdminAccount, AdminDevice, AdminPage, AdminQrSession, AdminQrSessionDetail } from '@app/contract';
+import {
+  SIGN_IN_OUTCOMES,
+  SIGN_IN_STATS_RANGES,
+  type AdminAccount,
+  type AdminDevice,
+  type AdminPage,
+  type AdminQrSession,
+  type AdminQrSessionDetail,
+  type AdminSignInStats,
+  type SignInOutcome,
+  type SignInStatsRange,
+} from '@app/contract';
 import { DevicesService } from '@app/devices';
 import { decodeCursor, encodeCursor } from './admin-cursor';
 import { AdminQrSessionsRepository } from './admin-qr-sessions.repository';
@@ -43,6 +54,22 @@ export class AdminService {
   async revokeDevice(accountId: string, deviceId: string): Promise<{ accountId: string; deviceId: string; revokedTokens: number }> {
     const { revokedTokens } = await this.devices.signOut(accountId, deviceId, 'admin');
     return { accountId, deviceId, revokedTokens };
+  }
+
+  /** The chart of the admin page: sessions that ended per hour, by outcome, over the last 24 hours or 7 days. */
+  async signInStats(range: SignInStatsRange = '24h'): Promise<AdminSignInStats> {
+    const hours = await this.sessions.signInsPerHour(SIGN_IN_STATS_RANGES[range]);
+    const totals = Object.fromEntries(SIGN_IN_OUTCOMES.map((outcome) => [outcome, 0])) as Record<SignInOutcome, number>;
+    for (const hour of hours) for (const outcome of SIGN_IN_OUTCOMES) totals[outcome] += hour[outcome];
+    const last = hours.at(-1)!;
+    return {
+      range,
+      bucketSeconds: 3600,
+      from: hours[0].start.toISOString(),
+      to: new Date(last.start.getTime() + 3_600_000).toISOString(),
+      hours: hours.map((hour) => ({ ...hour, start: hour.start.toISOString() })),
+      totals,
+    };
   }
 
   async searchAccounts(text: string | undefined): Promise<{ items: AdminAccount[] }> {

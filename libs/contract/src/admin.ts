@@ -84,3 +84,24 @@ export interface AdminSocketAuth {
   accessToken: string;
   deviceId: string;
 }
+
+/** How a QR session ended, as the admin's chart counts it. */
+export const SIGN_IN_OUTCOMES = ['confirmed', 'rejected', 'expired', 'cancelled'] as const;
+export type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
+
+/** The spans the chart covers, in hours of one bar each. */
+export const SIGN_IN_STATS_RANGES = { '24h': 24, '7d': 168 } as const;
+export type SignInStatsRange = keyof typeof SIGN_IN_STATS_RANGES;
+
+/** `GET /api/admin/stats/sign-ins?range=24h|7d` (an extension for the admin page): sessions that ended, per UTC hour. */
+export interface AdminSignInStats {
+  range: SignInStatsRange;
+  /** Always 3600: one bucket per hour. */
+  bucketSeconds: number;
+  /** Start of the first hour and end of the last one (the current hour, still running). */
+  from: string;
+  to: string;
+  /** Oldest first, every hour present (zeros included). */
+  hours: Array<{ start: string } & Record<SignInOutcome, number>>;
+  totals: Record<SignInOutcome, number>;
+}

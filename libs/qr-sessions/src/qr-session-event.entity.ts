@@ -10,6 +10,8 @@ export type QrSessionEventType = QrEventType;
 /** The audit trail: one row per thing that happened to a QR session, written in the same transaction as the change. */
 @Entity({ name: 'qr_session_events', comment: 'Audit trail of QR sessions: one row per event, written with the change it records.' })
 @Index('ix_qr_session_events_session', ['qrSessionId', 'occurredAt'])
+// The admin's chart counts outcomes per hour over the last days: one range scan per event type.
+@Index('ix_qr_session_events_type_time', ['type', 'occurredAt'])
 export class QrSessionEvent {
   @PrimaryGeneratedColumn('identity', {
     type: 'bigint',

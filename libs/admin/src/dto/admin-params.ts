@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { DEVICE_ID_PATTERN } from '@app/contract';
+import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { DEVICE_ID_PATTERN, SIGN_IN_STATS_RANGES, type SignInStatsRange } from '@app/contract';
 import { PUBLIC_ID_PATTERN } from '@app/common';
 
 export class AdminQrSessionParams {
@@ -33,4 +33,11 @@ export class AdminAccountsQuery {
   @IsString()
   @Length(1, 64, { message: 'query must be 1-64 characters' })
   query?: string;
+}
+
+export class SignInStatsQuery {
+  @ApiPropertyOptional({ enum: Object.keys(SIGN_IN_STATS_RANGES), default: '24h', description: 'The last 24 hours or the last 7 days.' })
+  @IsOptional()
+  @IsIn(Object.keys(SIGN_IN_STATS_RANGES), { message: 'range must be 24h or 7d' })
+  range?: SignInStatsRange;
 }

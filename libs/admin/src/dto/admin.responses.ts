@@ -114,3 +114,23 @@ class AdminAccountResponse implements AdminAccount {
 export class AdminAccountListResponse {
   @ApiProperty({ type: [AdminAccountResponse] }) items: AdminAccountResponse[];
 }
+
+export class SignInOutcomeCountsResponse {
+  @ApiProperty({ description: 'Sessions the phone confirmed: sign-ins.' }) confirmed: number;
+  @ApiProperty({ description: 'Sessions the phone rejected.' }) rejected: number;
+  @ApiProperty({ description: 'Sessions nobody confirmed in time.' }) expired: number;
+  @ApiProperty({ description: 'Sessions the desktop withdrew.' }) cancelled: number;
+}
+
+export class SignInHourResponse extends SignInOutcomeCountsResponse {
+  @ApiProperty({ format: 'date-time', description: 'Start of the UTC hour.' }) start: string;
+}
+
+export class AdminSignInStatsResponse {
+  @ApiProperty({ enum: ['24h', '7d'] }) range: '24h' | '7d';
+  @ApiProperty({ example: 3600 }) bucketSeconds: number;
+  @ApiProperty({ format: 'date-time', description: 'Start of the first hour.' }) from: string;
+  @ApiProperty({ format: 'date-time', description: 'End of the last hour (the current one, still running).' }) to: string;
+  @ApiProperty({ type: [SignInHourResponse], description: 'Every hour of the range, oldest first, zeros included.' }) hours: SignInHourResponse[];
+  @ApiProperty({ type: SignInOutcomeCountsResponse }) totals: SignInOutcomeCountsResponse;
+}

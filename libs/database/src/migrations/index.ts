@@ -2,6 +2,7 @@ import { InitialSchema1795614451659 } from './1795614451659-InitialSchema';
 import { AddRateLimitCounters1795616000000 } from './1795616000000-AddRateLimitCounters';
 import { DescribeSchemaAndAddAdminViews1795616100000 } from './1795616100000-DescribeSchemaAndAddAdminViews';
 import { AddDeviceAuthorizations1795839641052 } from './1795839641052-AddDeviceAuthorizations';
+import { IndexEventsByTypeAndTime1795840301427 } from './1795840301427-IndexEventsByTypeAndTime';
 
 /** Every migration, in order. Generated with `npm run migration:generate --name=<Name>`, then reviewed. */
 export const MIGRATIONS: Function[] = [
@@ -9,4 +10,5 @@ export const MIGRATIONS: Function[] = [
   AddRateLimitCounters1795616000000,
   DescribeSchemaAndAddAdminViews1795616100000,
   AddDeviceAuthorizations1795839641052,
+  IndexEventsByTypeAndTime1795840301427,
 ];
