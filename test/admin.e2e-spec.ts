@@ -3,7 +3,8 @@ import { io } from 'socket.io-client';
 import { ADMIN_NAMESPACE, type AdminQrSession } from '@app/contract';
 import { RetentionJob } from '@app/admin';
 import { createQrSession, loginAs, scan, signUpAndLogin, type SignedInDevice } from './support/factories';
-import { startTestApp, type TestApp } from './support/test-app';
+import { DesktopSocket } from './support/desktop-socket';
+import { heldLongPolls, startTestApp, type TestApp } from './support/test-app';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
 const ADMIN = { username: 'root-admin', password: 'admin password 123' };
@@ -71,6 +72,7 @@ describe('admin', () => {
       ['post', `/api/admin/devices/${user.login.account.id}/${user.deviceId}/revoke`],
       ['get', '/api/admin/accounts'],
       ['get', '/api/admin/stats/sign-ins'],
+      ['get', '/api/admin/stats/live'],
     ];
     for (const [method, path] of routes) {
       const forbidden = await app.http()[method](path).set(user.headers);
@@ -366,6 +368,39 @@ describe('admin', () => {
     expect(week.body.totals.confirmed).toBe(day.body.totals.confirmed + 1);
     const thirtyHoursAgo = week.body.hours.find((hour: { start: string }) => Date.parse(hour.start) === Date.parse(day.body.to) - 31 * 3_600_000);
     expect(thirtyHoursAgo).toMatchObject({ confirmed: 1, rejected: 0, expired: 0, cancelled: 0 });
+  });
+
+  it('shows connected desktops, waiting long-polls and the median push delay, as they are', async () => {
+    const before = (await asAdmin('/api/admin/stats/live')).body;
+    expect(before).toEqual({
+      connectedDesktops: expect.any(Number),
+      waitingLongPolls: expect.any(Number),
+      pushDelay: { count: expect.any(Number), medianSeconds: before.pushDelay.count ? expect.any(Number) : null },
+      at: expect.any(String),
+    });
+    const phone = await signUpAndLogin(app);
+    const watched = await createQrSession(app);
+    const polled = await createQrSession(app);
+    const sockets = await Promise.all([1, 2].map(() => DesktopSocket.connect(app.url, { qrId: watched.session.id, secret: watched.session.secret })));
+    try {
+      const held = app.http().get(`/api/qr-sessions/${polled.session.id}?since=pending&wait=20`).set('X-QR-Secret', polled.session.secret).then((r) => r);
+      await heldLongPolls(app, before.waitingLongPolls + 1);
+      const during = (await asAdmin('/api/admin/stats/live')).body;
+      expect(during).toMatchObject({ connectedDesktops: before.connectedDesktops + 2, waitingLongPolls: before.waitingLongPolls + 1 });
+
+      // Two scans: two sockets and one long-poll hear of them, three deliveries timed.
+      await scan(app, phone, watched.session.id);
+      await Promise.all(sockets.map((socket) => socket.next('scanned')));
+      await scan(app, phone, polled.session.id);
+      expect((await held).body.status).toBe('scanned');
+      const after = (await asAdmin('/api/admin/stats/live')).body;
+      expect(after.waitingLongPolls).toBe(before.waitingLongPolls);
+      expect(after.pushDelay.count).toBe(before.pushDelay.count + 3);
+      expect(after.pushDelay.medianSeconds).toBeGreaterThanOrEqual(0);
+      expect(after.pushDelay.medianSeconds).toBeLessThan(5);
+    } finally {
+      sockets.forEach((socket) => socket.close());
+    }
   });
 
   it('never answers a secret, scan ticket, hash or token', async () => {

@@ -1,13 +1,14 @@
 import { Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '@app/common';
-import type { AdminAccount, AdminDevice, AdminPage, AdminQrSession, AdminQrSessionDetail, AdminSignInStats } from '@app/contract';
+import type { AdminAccount, AdminDevice, AdminLiveStats, AdminPage, AdminQrSession, AdminQrSessionDetail, AdminSignInStats } from '@app/contract';
 import {
   AdminAccountListResponse,
   AdminDeviceListResponse,
   AdminQrSessionDetailResponse,
   AdminQrSessionPageResponse,
   AdminRevokeResponse,
+  AdminLiveStatsResponse,
   AdminSignInStatsResponse,
 } from './dto/admin.responses';
 import { AdminAuth } from './admin.guard';
@@ -73,5 +74,16 @@ export class AdminController {
   @Header('Cache-Control', 'no-store')
   signInStats(@Query() { range }: SignInStatsQuery): Promise<AdminSignInStats> {
     return this.admin.signInStats(range);
+  }
+
+  /** An extension for the admin page's gauges. */
+  @Get('stats/live')
+  @ApiOperation({
+    summary: 'Connected desktops, waiting long-polls and the median push delay of the answering process (an extension for the admin page)',
+  })
+  @ApiOkResponse({ type: AdminLiveStatsResponse })
+  @Header('Cache-Control', 'no-store')
+  liveStats(): AdminLiveStats {
+    return this.admin.liveStats();
   }
 }

@@ -6,6 +6,7 @@ import {
   SIGN_IN_STATS_RANGES,
   type AdminAccount,
   type AdminDevice,
+  type AdminLiveStats,
   type AdminPage,
   type AdminQrSession,
   type AdminQrSessionDetail,
@@ -14,6 +15,7 @@ import {
   type SignInStatsRange,
 } from '@app/contract';
 import { DevicesService } from '@app/devices';
+import { MetricsService } from '@app/metrics';
 import { decodeCursor, encodeCursor } from './admin-cursor';
 import { AdminQrSessionsRepository } from './admin-qr-sessions.repository';
 import type { ListQrSessionsQuery } from './dto/list-qr-sessions.query';
@@ -26,6 +28,7 @@ export class AdminService {
     private readonly sessions: AdminQrSessionsRepository,
     private readonly accounts: AccountsRepository,
     private readonly devices: DevicesService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async listSessions(query: ListQrSessionsQuery): Promise<AdminPage<AdminQrSession>> {
@@ -69,6 +72,17 @@ export class AdminService {
       to: new Date(last.start.getTime() + 3_600_000).toISOString(),
       hours: hours.map((hour) => ({ ...hour, start: hour.start.toISOString() })),
       totals,
+    };
+  }
+
+  /** The admin page's gauges: this process's figures, as /metrics has them. */
+  liveStats(): AdminLiveStats {
+    const snapshot = this.metrics.snapshot();
+    return {
+      connectedDesktops: snapshot.connectedSockets.qr ?? 0,
+      waitingLongPolls: snapshot.waitingLongPolls,
+      pushDelay: { count: snapshot.pushDelay.count, medianSeconds: snapshot.pushDelay.p50Seconds },
+      at: new Date().toISOString(),
     };
   }
 

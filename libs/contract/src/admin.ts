@@ -105,3 +105,17 @@ export interface AdminSignInStats {
   hours: Array<{ start: string } & Record<SignInOutcome, number>>;
   totals: Record<SignInOutcome, number>;
 }
+
+/**
+ * `GET /api/admin/stats/live` (an extension for the admin page): what the answering process sees right now, from the
+ * same figures as `GET /metrics`.
+ */
+export interface AdminLiveStats {
+  /** Desktops following a session over Socket.IO (namespace /qr). */
+  connectedDesktops: number;
+  /** Long-poll requests held, waiting for a change. */
+  waitingLongPolls: number;
+  /** Committed transition → event written to the desktop, over the last (up to) 1000 deliveries. */
+  pushDelay: { count: number; medianSeconds: number | null };
+  at: string;
+}

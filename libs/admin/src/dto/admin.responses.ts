@@ -134,3 +134,16 @@ export class AdminSignInStatsResponse {
   @ApiProperty({ type: [SignInHourResponse], description: 'Every hour of the range, oldest first, zeros included.' }) hours: SignInHourResponse[];
   @ApiProperty({ type: SignInOutcomeCountsResponse }) totals: SignInOutcomeCountsResponse;
 }
+
+export class PushDelayResponse {
+  @ApiProperty({ description: 'Deliveries measured (the last 1000 at most).' }) count: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Median seconds from a committed change to its event written to the desktop; null before the first.' })
+  medianSeconds: number | null;
+}
+
+export class AdminLiveStatsResponse {
+  @ApiProperty({ description: 'Desktops following a session over Socket.IO (/qr) on the answering process.' }) connectedDesktops: number;
+  @ApiProperty({ description: 'Long-poll requests the answering process holds.' }) waitingLongPolls: number;
+  @ApiProperty({ type: PushDelayResponse }) pushDelay: PushDelayResponse;
+  @ApiProperty({ format: 'date-time' }) at: string;
+}
