@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { DEVICE_ID_PATTERN } from '@app/contract';
 import { QrDesktopClient, type QrWatch } from '@app/sdk';
 import { WatchRecorder } from '../libs/sdk/src/testing/watch-recorder';
+import { authorizeDevice, pollToken } from './support/device-grant';
 import { uniqueName } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -74,6 +75,35 @@ describe('mobile command-line client, end to end', () => {
   function desktop() {
     return new QrDesktopClient({ baseUrl: app.url, headers: { 'User-Agent': 'OfficeBrowser/2.0' } });
   }
+
+  it('types the user code of a CLI (OAuth device grant) and confirms; a scanned sign-in link works the same', async () => {
+    const state = join(workDir, 'phone-code.json');
+    const username = await account('Dana');
+    expect((await cli(state, ['login', username, PASSWORD])).code).toBe(0);
+    const authorize = () => authorizeDevice(app, { client_id: 'backup-tool', device_name: 'NAS' }, 'BackupTool/1.2');
+
+    const typed = await authorize();
+    const code = await cli(state, ['code', typed.user_code.toLowerCase()]);
+    expect(code).toMatchObject({ code: 0, stderr: '' });
+    expect(code.stdout).toContain(`Sign-in request for QR session ${typed.qr_session_id}`);
+    expect(code.stdout).toMatch(/device: +pc "NAS"/);
+    expect(code.stdout).toMatch(/client id: +backup-tool/);
+    expect(code.stdout).toMatch(/user agent: +BackupTool\/1\.2/);
+    expect((await cli(state, ['confirm'])).code).toBe(0);
+    const token = await pollToken(app, typed.device_code, 'backup-tool').expect(200);
+    await app.http().get('/api/me').set({ Authorization: `Bearer ${token.body.access_token}`, 'X-Device-Id': token.body.device_id }).expect(200);
+
+    const scanned = await authorize();
+    const scan = await cli(state, ['scan', scanned.verification_uri_complete]);
+    expect(scan).toMatchObject({ code: 0, stderr: '' });
+    expect(scan.stdout).toContain(`Sign-in request for QR session ${scanned.qr_session_id}`);
+    expect((await cli(state, ['reject'])).code).toBe(0);
+    expect((await pollToken(app, scanned.device_code, 'backup-tool')).body.error).toBe('access_denied');
+
+    const unknown = await cli(state, ['code', 'BBBB-BBBB']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: qr_not_found: /);
+  });
 
   it('logs in, scans a QR (showing who asks) and confirms: the desktop receives a token that works', async () => {
     const state = join(workDir, 'phone-1.json');

@@ -11,6 +11,10 @@ describe('parseCliArguments', () => {
     expect(parseCliArguments(['scan', '--help'])).toEqual({ command: 'help', args: [], options: {} });
   });
 
+  it('reads the code command with its user code', () => {
+    expect(parseCliArguments(['code', 'WDJB-MJHT'])).toEqual({ command: 'code', args: ['WDJB-MJHT'], options: {} });
+  });
+
   it('keeps arguments that start with "-" as arguments: session ids and passwords can', () => {
     expect(parseCliArguments(['scan', '-AbCdEfGhIjKlMnOpQrStU', '--server', 'http://x:1'])).toMatchObject({
       command: 'scan',
@@ -25,6 +29,8 @@ describe('parseCliArguments', () => {
     [[], 'a command is needed'],
     [['fly'], 'unknown command "fly"'],
     [['scan'], 'scan takes 1 argument(s), got 0'],
+    [['code'], 'code takes 1 argument(s), got 0'],
+    [['code', 'WDJB-MJHT', 'extra'], 'code takes 1 argument(s), got 2'],
     [['devices', 'extra'], 'devices takes 0 argument(s), got 1'],
     [['login', 'a', 'b', 'c'], 'login takes 1 to 2 argument(s), got 3'],
     [['login', 'a', '--device-type', 'pc'], '--device-type must be android or ios, got "pc"'],

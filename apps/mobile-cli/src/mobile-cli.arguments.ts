@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { MobileDeviceType } from '@app/sdk';
 import { CliError } from './cli.error';
 
-export const COMMANDS = ['login', 'scan', 'confirm', 'reject', 'devices', 'logout', 'help'] as const;
+export const COMMANDS = ['login', 'scan', 'code', 'confirm', 'reject', 'devices', 'logout', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliOptions {
@@ -22,7 +22,9 @@ export const USAGE = `Usage: npm run mobile -- <command> [options]
 
 Commands:
   login <username> [password]   sign this device in (the password is read from stdin when left out)
-  scan <qr>                     scan a desktop's QR: its content (http://.../q/<id>) or the session id
+  scan <qr>                     scan a desktop's QR: its content (http://.../q/<id>) or the session id;
+                                also a CLI or TV's sign-in link (http://.../device?user_code=WDJB-MJHT)
+  code <user-code>              type the code a CLI or TV shows (e.g. WDJB-MJHT), then confirm or reject
   confirm [id]                  sign the desktop in (default: the last scanned session)
   reject [id]                   refuse the sign-in (default: the last scanned session)
   devices                       the devices signed in to this account
@@ -41,6 +43,7 @@ Options:
 const ARITY: Record<Command, [min: number, max: number]> = {
   login: [1, 2],
   scan: [1, 1],
+  code: [1, 1],
   confirm: [0, 1],
   reject: [0, 1],
   devices: [0, 0],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { QrClientError, QrMobileClient, normaliseBaseUrl, qrIdFromContent, type FetchLike, type MobileDeviceType } from '@app/sdk';
+import { QrClientError, QrMobileClient, normaliseBaseUrl, qrIdFromContent, type FetchLike, type MobileDeviceType, type ScanResult } from '@app/sdk';
 import { CliError } from './cli.error';
 import type { CliOptions } from './mobile-cli.arguments';
 import { MobileStateStore, type MobileState } from './mobile-state.store';
@@ -72,7 +72,15 @@ export class MobileCliCommands {
   }
 
   async scan(qr: string): Promise<void> {
-    const result = await this.signedInClient().scan(qr);
+    this.keepScan(await this.signedInClient().scan(qr));
+  }
+
+  /** The code a CLI or TV shows (OAuth device grant): found like a scanned QR, then confirmed or rejected the same way. */
+  async code(userCode: string): Promise<void> {
+    this.keepScan(await this.signedInClient().scanCode(userCode));
+  }
+
+  private keepScan(result: ScanResult): void {
     // Deleted first so that a scan again moves the session to the end: the newest tickets are the ones kept.
     delete this.state.pendingScans[result.id];
     this.state.pendingScans[result.id] = { scanTicket: result.scanTicket, ticketExpiresAt: result.ticketExpiresAt };

@@ -30,6 +30,9 @@ export async function runMobileCli(argv: string[], io: CliIo): Promise<number> {
       case 'scan':
         await commands.scan(args[0]);
         break;
+      case 'code':
+        await commands.code(args[0]);
+        break;
       case 'confirm':
       case 'reject':
         await commands.decide(command, args[0]);

@@ -1,4 +1,4 @@
-import type { ScanResult } from '@app/sdk';
+import type { ScanCodeResult, ScanResult } from '@app/sdk';
 import { ageOf, formatScan } from './requester.format';
 
 describe('requester format', () => {
@@ -31,6 +31,20 @@ describe('requester format', () => {
     const anonymous = formatScan({ ...scan, requester: { ...scan.requester, device: { type: 'pc', name: null }, ip: null, userAgent: null } }, now);
     expect(anonymous).toContain('device:      pc (no name)');
     expect(anonymous).toContain('IP address:  unknown');
+  });
+
+  it('names the OAuth client of a CLI or TV that signs in with a user code', () => {
+    const scan: ScanCodeResult = {
+      id: 'Ab3_-xYz0123456789AbCd',
+      status: 'scanned',
+      scanTicket: 'ticket',
+      ticketExpiresAt: '2026-01-01T10:01:00.000Z',
+      requester: { device: { type: 'pc', name: 'build box' }, ip: '203.0.113.7', userAgent: 'curl/8.5', createdAt: '2026-01-01T09:59:30Z', clientId: 'gh\u001b[2Jcli' },
+    };
+    const text = formatScan(scan, now);
+    expect(text).toContain('device:      pc "build box"');
+    expect(text).toContain('client id:   gh\\x1b[2Jcli');
+    expect(formatScan({ ...scan, requester: { ...scan.requester, clientId: 'my-cli' } }, now)).toContain('client id:   my-cli');
   });
 
   it('escapes control and format characters a phishing desktop puts in its name or user agent', () => {

@@ -1,4 +1,4 @@
-import type { ScanResult } from '@app/sdk';
+import type { ScanCodeResult, ScanResult } from '@app/sdk';
 import { escapeTerminalText as safe } from './terminal-text';
 
 /** "12 s ago", "3 min ago", "2 h ago": how long ago the desktop asked for the QR. */
@@ -17,11 +17,14 @@ export function ageOf(isoTime: string, now: number): string {
  * shows another device, address or age. Every value is escaped (see escapeTerminalText): the desktop picks its own
  * name and user agent, and must not be able to hide or fake a line with control characters.
  */
-export function formatScan(scan: ScanResult, now: number): string {
+export function formatScan(scan: ScanResult | ScanCodeResult, now: number): string {
   const { device, ip, userAgent, createdAt } = scan.requester;
+  // A CLI or TV signing in with a user code (OAuth device grant) names its OAuth client too.
+  const clientId = 'clientId' in scan.requester ? scan.requester.clientId : undefined;
   return [
     `Sign-in request for QR session ${safe(scan.id)}`,
     `  device:      ${safe(device.type)}${device.name ? ` "${safe(device.name)}"` : ' (no name)'}`,
+    ...(clientId !== undefined ? [`  client id:   ${safe(clientId)}`] : []),
     `  IP address:  ${ip ? safe(ip) : 'unknown'}`,
     `  user agent:  ${userAgent ? safe(userAgent) : 'unknown'}`,
     `  requested:   ${ageOf(createdAt, now)} (${safe(createdAt)})`,

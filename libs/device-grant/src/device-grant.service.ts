@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, newPublicId, sha256Hex, type ClientInfo } from '@app/common';
 import { AppConfigService } from '@app/config';
-import type { ScanResult } from '@app/contract';
+import { DEVICE_VERIFICATION_PATH, type ScanCodeResult } from '@app/contract';
 import { QrSessionsService } from '@app/qr-sessions';
 import { RateLimiter } from '@app/rate-limits';
 import type { AuthContext } from '@app/tokens';
@@ -31,9 +31,6 @@ export interface DeviceTokenResponse {
   /** The device the token is bound to: send it as `X-Device-Id` (its type is `pc`). */
   device_id: string;
 }
-
-/** A phone's scan by user code: the scan answer, with the OAuth client that asks among the requester's details. */
-export type ScanCodeResult = ScanResult & { requester: ScanResult['requester'] & { clientId: string } };
 
 /** How often a clash of a fresh user code with a live one is drawn again before giving up (each is ~1e-6 likely). */
 const USER_CODE_ATTEMPTS = 5;
@@ -67,7 +64,7 @@ export class DeviceGrantService {
             deviceCodeHash: row.secretHash,
           }),
         );
-        const verificationUri = `${this.config.publicUrl}/device`;
+        const verificationUri = `${this.config.publicUrl}${DEVICE_VERIFICATION_PATH}`;
         return {
           device_code: secret,
           user_code: userCode,

@@ -3,7 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, Client, type ClientInfo } from '@app/common';
 import { RateLimit } from '@app/rate-limits';
 import { CurrentAuth, DeviceAuth, type AuthContext } from '@app/tokens';
-import { DeviceGrantService, type ScanCodeResult } from './device-grant.service';
+import type { ScanCodeResult } from '@app/contract';
+import { DeviceGrantService } from './device-grant.service';
 import { ScanCodeResultResponse } from './dto/oauth.responses';
 import { ScanCodeDto } from './dto/scan-code.dto';
 

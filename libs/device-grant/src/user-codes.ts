@@ -1,15 +1,11 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from '@app/common';
+import { USER_CODE_ALPHABET, USER_CODE_INPUT_PATTERN } from '@app/contract';
 
-/**
- * The letters of a user code (RFC 8628 §6.1): consonants only, so that no word is spelled by chance, and no 0/O or
- * 1/I to confuse. 8 of them give 20^8 ≈ 2.6·10^10 codes, about 34.6 bits.
- */
-export const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
+export { USER_CODE_ALPHABET, USER_CODE_INPUT_PATTERN };
+
+/** 8 letters of the 20 (RFC 8628 §6.1): 20^8 ≈ 2.6·10^10 codes, about 34.6 bits. */
 export const USER_CODE_LENGTH = 8;
-
-/** What a person may type: the 8 letters in either case, with or without the dash (or a space) in the middle. */
-export const USER_CODE_INPUT_PATTERN = /^[BCDFGHJKLMNPQRSTVWXZ]{4}[- ]?[BCDFGHJKLMNPQRSTVWXZ]{4}$/i;
 
 /** A fresh code, shown as `XXXX-XXXX`. `randomInt` draws each letter without modulo bias. */
 export function newUserCode(): string {

@@ -20,5 +20,6 @@ export type {
   LoginResult,
   QrSessionSnapshot,
   QrStatus,
+  ScanCodeResult,
   ScanResult,
 } from '@app/contract';

@@ -64,6 +64,24 @@ describe('QrMobileClient', () => {
     expect(client.credentials).toBeDefined();
   });
 
+  it('types a user code, and treats a scanned device grant link as its code', async () => {
+    client = new QrMobileClient({
+      baseUrl: 'http://qr.test',
+      fetch: async (url, init) => {
+        requests.push({ method: init.method, url, headers: init.headers, body: init.body && JSON.parse(init.body) });
+        return Response.json({ id: 'Ab3_-xYz0123456789AbCd', status: 'scanned' });
+      },
+      credentials: { accessToken: 'phone-token', deviceId: 'phone-00000001' },
+    });
+    await client.scanCode(' wdjb-mjht ');
+    await client.scan('http://qr.test/device?user_code=WDJB-MJHT');
+    expect(requests.map((request) => [`${request.method} ${request.url}`, request.body])).toEqual([
+      ['POST http://qr.test/api/qr-sessions/scan-code', { userCode: 'wdjb-mjht' }],
+      ['POST http://qr.test/api/qr-sessions/scan-code', { userCode: 'WDJB-MJHT' }],
+    ]);
+    expect(requests[0].headers).toMatchObject({ Authorization: 'Bearer phone-token', 'X-Device-Id': 'phone-00000001' });
+  });
+
   it('forgets the credentials on logout, and when this very device is signed out', async () => {
     client = new QrMobileClient({ baseUrl: 'http://qr.test', fetch: async () => new Response(null, { status: 204 }), credentials: { accessToken: 't', deviceId: 'phone-00000001' } });
     await client.logout();

@@ -1,7 +1,7 @@
-import type { AccountView, DeviceType, DeviceView, LoginResult, ScanResult } from '@app/contract';
+import type { AccountView, DeviceType, DeviceView, LoginResult, ScanCodeResult, ScanResult } from '@app/contract';
 import { HttpClient, type HttpClientOptions } from './http-client';
 import { QrClientError } from './qr-client.error';
-import { qrIdFromContent } from './qr-content';
+import { qrTargetOf } from './qr-content';
 
 export type MobileDeviceType = Extract<DeviceType, 'ios' | 'android'>;
 
@@ -79,9 +79,22 @@ export class QrMobileClient {
     return this.signedIn<MeView>('GET', '/api/me');
   }
 
-  /** Scans a QR: `qr` is what the camera read (`<PUBLIC_URL>/q/<id>`) or the bare session id. */
-  scan(qr: string): Promise<ScanResult> {
-    return this.signedIn<ScanResult>('POST', `${this.sessionPath(qrIdFromContent(qr))}/scan`);
+  /**
+   * Scans a QR: `qr` is what the camera read (`<PUBLIC_URL>/q/<id>`) or the bare session id. A device grant's
+   * `verification_uri_complete` (`<PUBLIC_URL>/device?user_code=WDJB-MJHT`) is the same as typing its code.
+   */
+  scan(qr: string): Promise<ScanResult | ScanCodeResult> {
+    const target = qrTargetOf(qr);
+    if (target.kind === 'userCode') return this.scanCode(target.userCode);
+    return this.signedIn<ScanResult>('POST', `${this.sessionPath(target.id)}/scan`);
+  }
+
+  /**
+   * Types the code that a CLI or TV shows (`WDJB-MJHT`; any case, with or without the dash): answers like `scan`, with
+   * the asking OAuth client among the requester's details. Confirm or reject its `id` as usual.
+   */
+  scanCode(userCode: string): Promise<ScanCodeResult> {
+    return this.signedIn<ScanCodeResult>('POST', '/api/qr-sessions/scan-code', { userCode: userCode.trim() });
   }
 
   confirm(qrId: string, scanTicket: string): Promise<{ id: string; status: 'confirmed' }> {

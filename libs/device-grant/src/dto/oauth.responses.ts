@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { DEVICE_TYPES, type DeviceType } from '@app/contract';
+import { DEVICE_TYPES, type DeviceType, type ScanCodeResult } from '@app/contract';
 import { OAUTH_ERRORS, type OAuthErrorBody, type OAuthErrorCode } from '../oauth.error';
 import type { OAuthServerMetadata } from '../oauth-metadata';
-import type { DeviceAuthorizationResponse, DeviceTokenResponse, ScanCodeResult } from '../device-grant.service';
+import type { DeviceAuthorizationResponse, DeviceTokenResponse } from '../device-grant.service';
 
 export class OAuthServerMetadataResponse implements OAuthServerMetadata {
   @ApiProperty({ example: 'http://localhost:3000', description: 'PUBLIC_URL.' })
