@@ -55,6 +55,5 @@ export async function prepareRuntime(config: AppConfig): Promise<{ config: AppCo
     throw new StartupError(describeDatabaseStartupError(error, databaseUrl, embedded ? 'embedded' : 'DATABASE_URL'), { cause: error });
   }
   if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
-  if (config.redisUrl) logger.warn('REDIS_URL is set but not needed: events travel through PostgreSQL LISTEN/NOTIFY');
   return { config: new AppConfigService({ ...config, databaseUrl, jwtSecret: resolveJwtSecret(config) }), embedded };
 }

@@ -2,12 +2,13 @@ import type { DataSourceOptions } from 'typeorm';
 import { Account } from '@app/accounts';
 import { DeviceAuthorization } from '@app/device-grant';
 import { Device } from '@app/devices';
+import { EventOutboxMessage } from '@app/events';
 import { AccessToken } from '@app/tokens';
 import { QrSession, QrSessionEvent } from '@app/qr-sessions';
 import { RateLimitCounter } from '@app/rate-limits';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [Account, Device, AccessToken, QrSession, QrSessionEvent, RateLimitCounter, DeviceAuthorization];
+export const ENTITIES = [Account, Device, AccessToken, QrSession, QrSessionEvent, RateLimitCounter, DeviceAuthorization, EventOutboxMessage];
 
 /**
  * The one set of DataSource options: used by the app, by `ormconfig.ts` (the TypeORM CLI) and by the tests.

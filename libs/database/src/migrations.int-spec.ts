@@ -34,6 +34,7 @@ describe('migrations', () => {
       'accounts',
       'device_authorizations',
       'devices',
+      'event_outbox',
       'qr_session_events',
       'qr_sessions',
       'rate_limit_counters',

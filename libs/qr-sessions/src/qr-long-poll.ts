@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { DomainError } from '@app/common';
 import type { QrSessionSnapshot, QrStatus } from '@app/contract';
 import { MetricsService } from '@app/metrics';
+import { EventBus } from '@app/events';
 import { QrSessionWaiters } from './qr-session-waiters';
 import { QrSessionsService } from './qr-sessions.service';
 
@@ -14,6 +16,7 @@ export class QrLongPoll {
     private readonly sessions: QrSessionsService,
     private readonly waiters: QrSessionWaiters,
     private readonly metrics: MetricsService,
+    private readonly bus: EventBus,
   ) {}
 
   async watch(
@@ -33,6 +36,8 @@ export class QrLongPoll {
       try {
         const current = await this.sessions.snapshotFor(id, secret);
         if (current.status !== since) return current;
+        // Nothing would wake this request while the bus is down: 503, and the client retries.
+        if (!this.bus.isListening) throw new DomainError('service_unavailable', 'The event bus is unreachable; retry later.');
         const outcome = await wait.outcome;
         if (outcome.kind === 'changed') {
           const snapshot = await outcome.change.snapshot();

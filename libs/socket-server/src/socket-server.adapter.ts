@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 import { addressKey, DomainError, handshakeError, handshakeIp, OriginPolicy } from '@app/common';
 import type { AppConfigService } from '@app/config';
+import { EventBus, RedisEventBus } from '@app/events';
 import { RateLimiter, SOCKET_CAPS } from '@app/rate-limits';
 import { OpenSocketCounter } from './open-socket-counter';
 
@@ -21,7 +22,10 @@ type EngineConnection = { request: IncomingMessage; once(event: 'close', listene
  *   namespace's own checks run (so guessing secrets or tokens over sockets is limited like over HTTP);
  * - a client address holds at most `SOCKET_CAPS.perAddress` connections, an access token at most
  *   `SOCKET_CAPS.perToken` sockets;
- * - a connection that has not joined a namespace within SOCKET_HANDSHAKE_TIMEOUT_SECONDS is closed.
+ * - a connection that has not joined a namespace within SOCKET_HANDSHAKE_TIMEOUT_SECONDS is closed;
+ * - every namespace refuses handshakes with `service_unavailable` while the event bus is down (a socket would hear
+ *   nothing; clients fall back or retry, and get in again once the bus is back);
+ * - with `REDIS_URL`, Socket.IO's Redis adapter, so that rooms span every process.
  * The client address is read by the same TRUST_PROXY rule as for HTTP. Limits and caps are off with RATE_LIMITS=off.
  */
 export class SocketServerAdapter extends IoAdapter {
@@ -54,7 +58,14 @@ export class SocketServerAdapter extends IoAdapter {
     const limiter = this.application.get(RateLimiter, { strict: false });
     server.engine.on('connection', (connection: EngineConnection) => this.countConnection(connection));
     server.use((_socket, next) => next(handshakeError(new DomainError('not_found', 'No such namespace; use /qr, /account or /admin.'))));
-    server.on('new_namespace', (namespace: Namespace) => this.guardNamespace(namespace, limiter));
+    const bus = this.application.get(EventBus, { strict: false });
+    server.on('new_namespace', (namespace: Namespace) => {
+      namespace.use((_socket, next) =>
+        bus.isListening ? next() : next(handshakeError(new DomainError('service_unavailable', 'The event bus is unreachable; retry later.'))),
+      );
+      this.guardNamespace(namespace, limiter);
+    });
+    if (bus instanceof RedisEventBus) server.adapter(bus.socketIoAdapter());
     return server;
   }
 

@@ -3,6 +3,7 @@ import { AddRateLimitCounters1795616000000 } from './1795616000000-AddRateLimitC
 import { DescribeSchemaAndAddAdminViews1795616100000 } from './1795616100000-DescribeSchemaAndAddAdminViews';
 import { AddDeviceAuthorizations1795839641052 } from './1795839641052-AddDeviceAuthorizations';
 import { IndexEventsByTypeAndTime1795840301427 } from './1795840301427-IndexEventsByTypeAndTime';
+import { AddEventOutbox1795840400000 } from './1795840400000-AddEventOutbox';
 
 /** Every migration, in order. Generated with `npm run migration:generate --name=<Name>`, then reviewed. */
 export const MIGRATIONS: Function[] = [
@@ -11,4 +12,5 @@ export const MIGRATIONS: Function[] = [
   DescribeSchemaAndAddAdminViews1795616100000,
   AddDeviceAuthorizations1795839641052,
   IndexEventsByTypeAndTime1795840301427,
+  AddEventOutbox1795840400000,
 ];
