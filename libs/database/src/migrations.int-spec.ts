@@ -53,6 +53,6 @@ describe('migrations', () => {
                                              WHERE n.nspname = 'public' AND t.typtype = 'e'`);
     expect(types.n).toBe(0);
     await dataSource.runMigrations({ transaction: 'each' });
-    expect(await tables()).toHaveLength(7);
+    expect(await tables()).toHaveLength(8);
   });
 });
