@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { Account, type AccountRole } from './account.entity';
 
 @Injectable()
@@ -24,14 +24,19 @@ export class AccountsRepository {
     return id ? this.accounts.findOneByOrFail({ id }) : null;
   }
 
-  /** Creates the admin, or makes an existing account admin with this password: one statement, safe to race. */
-  async upsertAdmin(username: string, passwordHash: string): Promise<void> {
-    await this.dataSource.query(
+  /**
+   * Creates the admin, or makes an existing account admin with this password: one statement, safe to race. Answers the
+   * account's id and whether it was created (false: an existing account was changed).
+   */
+  async upsertAdmin(manager: EntityManager, username: string, passwordHash: string): Promise<{ id: string; created: boolean }> {
+    const [row]: Array<{ id: string; created: boolean }> = await manager.query(
       `INSERT INTO accounts (id, username, display_name, password_hash, role, created_at, updated_at)
        VALUES ($1, $2, $2, $3, 'admin', now(), now())
-       ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = 'admin', updated_at = now()`,
+       ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = 'admin', updated_at = now()
+       RETURNING id, (xmax = 0) AS created`,
       [randomUUID(), username, passwordHash],
     );
+    return row;
   }
 
   /** Accounts whose username or display name contains `text`, for the admin page; newest first. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import { DomainError } from '@app/common';
 import type { AccountView } from '@app/contract';
 import type { Account } from './account.entity';
@@ -11,7 +12,10 @@ export function toAccountView(account: Pick<Account, 'id' | 'username' | 'displa
 
 @Injectable()
 export class AccountsService {
-  constructor(private readonly accounts: AccountsRepository) {}
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly dataSource: DataSource,
+  ) {}
 
   async register(input: { username: string; password: string; displayName?: string }): Promise<Account> {
     const account = await this.accounts.create({
@@ -31,9 +35,24 @@ export class AccountsService {
     return account;
   }
 
-  /** Makes sure an admin account with this username and password exists (ADMIN_USERNAME / ADMIN_PASSWORD). */
-  async ensureAdmin(username: string, password: string): Promise<void> {
-    await this.accounts.upsertAdmin(username, await hashPassword(password));
+  /**
+   * Makes sure an admin account with this username and password exists (ADMIN_USERNAME / ADMIN_PASSWORD). Nothing is
+   * written when it already does. When an existing account's password or role changes, `changed` runs in the same
+   * transaction: whoever held that account before the operator took it over must not keep its tokens.
+   */
+  async ensureAdmin(
+    username: string,
+    password: string,
+    changed: (manager: EntityManager, accountId: string) => Promise<unknown>,
+  ): Promise<'created' | 'updated' | 'unchanged'> {
+    const existing = await this.accounts.findByUsername(username);
+    if (existing?.role === 'admin' && (await verifyPassword(password, existing.passwordHash))) return 'unchanged';
+    const passwordHash = await hashPassword(password);
+    return this.dataSource.transaction(async (manager) => {
+      const { id, created } = await this.accounts.upsertAdmin(manager, username, passwordHash);
+      if (!created) await changed(manager, id);
+      return created ? 'created' : 'updated';
+    });
   }
 
   async get(id: string): Promise<Account> {

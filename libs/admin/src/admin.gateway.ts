@@ -1,15 +1,15 @@
 import { OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
-import type { Namespace } from 'socket.io';
+import type { Namespace, Socket } from 'socket.io';
 import { DomainError, handshakeError, recheckSockets } from '@app/common';
 import { AccountsRepository } from '@app/accounts';
 import { ADMIN_NAMESPACE, type AdminServerToClientEvents } from '@app/contract';
 import { AppConfigService } from '@app/config';
 import { MetricsService } from '@app/metrics';
 import { QrSessionChanges } from '@app/qr-sessions';
-import { TokensService } from '@app/tokens';
+import { TokenRevocations, TokensService, type AuthContext } from '@app/tokens';
 
-type AdminNamespace = Namespace<Record<string, never>, AdminServerToClientEvents>;
+type AdminNamespace = Namespace<Record<string, never>, AdminServerToClientEvents, Record<string, never>, { auth?: AuthContext }>;
 
 /**
  * Live updates for the admin page: every QR session change, as `qr_session {type, id, status}`. An admin token and
@@ -28,13 +28,17 @@ export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDest
     private readonly changes: QrSessionChanges,
     private readonly config: AppConfigService,
     private readonly metrics: MetricsService,
+    private readonly revocations: TokenRevocations,
   ) {}
 
   afterInit(namespace: AdminNamespace): void {
     this.metrics.countSocketsOf('admin', () => namespace.sockets.size);
     namespace.use((socket, next) => {
       this.authorize(socket.handshake.auth).then(
-        () => next(),
+        (auth) => {
+          socket.data = { auth };
+          next();
+        },
         (error: unknown) => next(handshakeError(error)),
       );
     });
@@ -42,7 +46,12 @@ export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDest
       this.changes.subscribe((change) =>
         this.namespace.local.emit('qr_session', { type: change.type, id: change.id, status: change.status }),
       ),
-      // A revoked admin device or a withdrawn role ends the live feed too.
+      // A revoked admin token ends the live feed at once, on every process; the periodic recheck also catches a
+      // withdrawn role.
+      this.revocations.disconnectRevokedSockets<Socket<Record<string, never>, AdminServerToClientEvents, Record<string, never>, { auth?: AuthContext }>>(
+        namespace,
+        (socket) => socket.data.auth?.tokenId,
+      ),
       recheckSockets(namespace, (socket) => this.authorize(socket.handshake.auth), this.config.socketRecheckSeconds * 1000),
     );
   }
@@ -51,9 +60,10 @@ export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDest
     this.stops.forEach((stop) => stop());
   }
 
-  private async authorize(auth: unknown): Promise<void> {
+  private async authorize(auth: unknown): Promise<AuthContext> {
     const context = await this.tokens.authenticateHandshake(auth);
     const account = await this.accounts.findById(context.accountId);
     if (account?.role !== 'admin') throw new DomainError('forbidden', 'This needs an admin account.');
+    return context;
   }
 }

@@ -5,7 +5,7 @@ import { AccountsService, toAccountView } from '@app/accounts';
 import type { AccountView, DeviceView, LoginResult } from '@app/contract';
 import { DevicesRepository, type DeviceDto } from '@app/devices';
 import { SignInAlerts } from '@app/sign-in-alerts';
-import { TokensService, type AuthContext } from '@app/tokens';
+import { TokenRevocations, TokensService, type AuthContext } from '@app/tokens';
 
 @Injectable()
 export class AuthService {
@@ -14,6 +14,7 @@ export class AuthService {
     private readonly accounts: AccountsService,
     private readonly devices: DevicesRepository,
     private readonly tokens: TokensService,
+    private readonly revocations: TokenRevocations,
     private readonly alerts: SignInAlerts,
   ) {}
 
@@ -47,7 +48,7 @@ export class AuthService {
   }
 
   async logout(auth: AuthContext): Promise<void> {
-    await this.tokens.revoke(auth.tokenId, 'logout');
+    await this.revocations.revoke(auth.tokenId, 'logout');
   }
 
   async me(auth: AuthContext): Promise<{ account: AccountView; device: DeviceView }> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@app/common';
 import type { AdminDevice, DeviceType } from '@app/contract';
-import { TokensRepository, type TokenRevokeReason } from '@app/tokens';
+import { TokenRevocations, TokensRepository, type TokenRevokeReason } from '@app/tokens';
 import type { Device } from './device.entity';
 import { DevicesRepository } from './devices.repository';
 
@@ -21,6 +21,7 @@ export class DevicesService {
     private readonly dataSource: DataSource,
     private readonly devices: DevicesRepository,
     private readonly tokens: TokensRepository,
+    private readonly revocations: TokenRevocations,
   ) {}
 
   async listSignedIn(accountId: string, currentDeviceRowId: string): Promise<DeviceListItem[]> {
@@ -67,7 +68,7 @@ export class DevicesService {
     if (!device) throw new DomainError('not_found', 'This account has no such device.');
     const revokedTokens = await this.dataSource.transaction(async (manager) => {
       await this.devices.markSignedOut(manager, device.id);
-      return this.tokens.revokeAllOfDevice(manager, device.id, reason);
+      return this.revocations.revokeAllOfDevice(manager, device.id, reason);
     });
     return { device, revokedTokens };
   }

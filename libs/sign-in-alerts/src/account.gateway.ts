@@ -1,11 +1,11 @@
 import { OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
-import type { Namespace } from 'socket.io';
+import type { Namespace, Socket } from 'socket.io';
 import { handshakeError, recheckSockets } from '@app/common';
 import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents } from '@app/contract';
 import { AppConfigService } from '@app/config';
 import { MetricsService } from '@app/metrics';
-import { TokensService, type AuthContext } from '@app/tokens';
+import { TokenRevocations, TokensService, type AuthContext } from '@app/tokens';
 import { SignInAlerts } from './sign-in-alerts';
 
 type AccountNamespace = Namespace<Record<string, never>, AccountServerToClientEvents, Record<string, never>, { auth: AuthContext }>;
@@ -28,6 +28,7 @@ export class AccountGateway implements OnGatewayInit<AccountNamespace>, OnModule
     private readonly alerts: SignInAlerts,
     private readonly config: AppConfigService,
     private readonly metrics: MetricsService,
+    private readonly revocations: TokenRevocations,
   ) {}
 
   afterInit(namespace: AccountNamespace): void {
@@ -43,7 +44,12 @@ export class AccountGateway implements OnGatewayInit<AccountNamespace>, OnModule
       );
     });
     this.stops.push(
-      // A token revoked after the handshake ends the feed too.
+      // A token revoked after the handshake ends the feed at once, on every process; the periodic recheck stays as a
+      // safety net (an account deleted in psql, a message lost while the bus reconnected).
+      this.revocations.disconnectRevokedSockets<Socket<Record<string, never>, AccountServerToClientEvents, Record<string, never>, { auth?: AuthContext }>>(
+        namespace,
+        (socket) => socket.data.auth?.tokenId,
+      ),
       recheckSockets(namespace, (socket) => this.tokens.authenticateHandshake(socket.handshake.auth), this.config.socketRecheckSeconds * 1000),
       this.alerts.subscribe(({ accountId, alert }) => {
         const room = this.namespace.adapter.rooms.get(roomOf(accountId));

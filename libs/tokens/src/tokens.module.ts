@@ -4,6 +4,7 @@ import { createSecretKey } from 'node:crypto';
 import { AppConfigService } from '@app/config';
 import { AccessTokenGuard } from './access-token.guard';
 import { TokensRepository } from './tokens.repository';
+import { TokenRevocations } from './token-revocations';
 import { TokensService } from './tokens.service';
 
 /**
@@ -21,7 +22,7 @@ export function jwtOptionsOf(secret: string): JwtModuleOptions {
       useFactory: (config: AppConfigService) => jwtOptionsOf(config.jwtSecret),
     }),
   ],
-  providers: [TokensRepository, TokensService, AccessTokenGuard],
-  exports: [TokensRepository, TokensService, AccessTokenGuard],
+  providers: [TokensRepository, TokensService, TokenRevocations, AccessTokenGuard],
+  exports: [TokensRepository, TokensService, TokenRevocations, AccessTokenGuard],
 })
 export class TokensModule {}

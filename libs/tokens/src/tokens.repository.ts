@@ -50,25 +50,29 @@ export class TokensRepository {
     return this.dataSource.getRepository(AccessToken).find({ where: { accountId }, order: { issuedAt: 'DESC' } });
   }
 
-  /** Revokes one token; answers whether it was still standing. */
-  async revoke(tokenId: string, reason: TokenRevokeReason): Promise<boolean> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(AccessToken)
-      .set({ revokedAt: () => 'now()', revokeReason: reason })
-      .where('id = :tokenId AND revoked_at IS NULL', { tokenId })
-      .execute();
-    return (result.affected ?? 0) > 0;
+  /** Revokes one token; answers its id if it was still standing (none otherwise). */
+  revoke(manager: EntityManager, tokenId: string, reason: TokenRevokeReason): Promise<string[]> {
+    return this.revokeWhere(manager, 'id = :tokenId', { tokenId }, reason);
   }
 
-  /** Revokes every standing token of a device; answers how many. */
-  async revokeAllOfDevice(manager: EntityManager, deviceId: string, reason: TokenRevokeReason): Promise<number> {
+  /** Revokes every standing token of a device; answers their ids. */
+  revokeAllOfDevice(manager: EntityManager, deviceId: string, reason: TokenRevokeReason): Promise<string[]> {
+    return this.revokeWhere(manager, 'device_id = :deviceId', { deviceId }, reason);
+  }
+
+  /** Revokes every standing token of an account, on all its devices; answers their ids. */
+  revokeAllOfAccount(manager: EntityManager, accountId: string, reason: TokenRevokeReason): Promise<string[]> {
+    return this.revokeWhere(manager, 'account_id = :accountId', { accountId }, reason);
+  }
+
+  private async revokeWhere(manager: EntityManager, where: string, parameters: Record<string, string>, reason: TokenRevokeReason): Promise<string[]> {
     const result = await manager
       .createQueryBuilder()
       .update(AccessToken)
       .set({ revokedAt: () => 'now()', revokeReason: reason })
-      .where('device_id = :deviceId AND revoked_at IS NULL', { deviceId })
+      .where(`${where} AND revoked_at IS NULL`, parameters)
+      .returning('id')
       .execute();
-    return result.affected ?? 0;
+    return (result.raw as Array<{ id: string }>).map((row) => row.id);
   }
 }

@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '@app/common';
 import { AppConfigService } from '@app/config';
 import { DEVICE_ID_PATTERN, isDeviceType, type AccountView, type DeviceView, type LoginResult } from '@app/contract';
-import type { TokenGrant, TokenRevokeReason } from './access-token.entity';
+import type { TokenGrant } from './access-token.entity';
 import type { AccessTokenClaims, AuthContext } from './auth-context';
 import { TokensRepository } from './tokens.repository';
 
@@ -114,10 +114,6 @@ export class TokensService {
       authorization: typeof accessToken === 'string' ? `Bearer ${accessToken}` : undefined,
       deviceId: typeof deviceId === 'string' ? deviceId : undefined,
     });
-  }
-
-  async revoke(tokenId: string, reason: TokenRevokeReason): Promise<void> {
-    await this.tokens.revoke(tokenId, reason);
   }
 
   /** Synchronous: with the key object made once, an HS256 check is a few microseconds, not worth a promise. */
