@@ -13,7 +13,7 @@ describe('device authorization grant', () => {
   let phone: SignedInDevice;
 
   beforeAll(async () => {
-    app = await startTestApp({ QR_TTL_SECONDS: '120' });
+    app = await startTestApp({ QR_TTL_SECONDS: '120', ADMIN_USERNAME: 'grant-admin', ADMIN_PASSWORD: 'admin password 123' });
     phone = await signUpAndLogin(app, { displayName: 'Alice' });
   });
   afterAll(() => app.close());
@@ -389,6 +389,27 @@ describe('device authorization grant', () => {
       } finally {
         socket.close();
       }
+    });
+
+    it('shows in the admin views like any QR session, with its client, pace and token hand-out', async () => {
+      const admin = await loginAs(app, 'grant-admin', 'admin password 123', 'web');
+      const grant = await authorizeDevice(app, { client_id: 'audited-cli' }, 'AuditedCli/1.0');
+      await approve(grant);
+      await pollToken(app, grant.device_code, 'audited-cli').expect(200);
+      const list = await app.http().get(`/api/admin/qr-sessions?accountId=${phone.login.account.id}&status=confirmed`).set(admin.headers).expect(200);
+      expect(list.body.items.map((item: { id: string }) => item.id)).toContain(grant.qr_session_id);
+      const detail = await app.http().get(`/api/admin/qr-sessions/${grant.qr_session_id}`).set(admin.headers).expect(200);
+      expect(detail.body).toMatchObject({
+        status: 'confirmed',
+        desktop: { type: 'pc', name: 'audited-cli', ip: '127.0.0.1', userAgent: 'AuditedCli/1.0' },
+        account: { id: phone.login.account.id },
+        loginIssued: true,
+        deviceGrant: { clientId: 'audited-cli', pollIntervalSeconds: 5, lastPolledAt: expect.any(String), tokenIssuedAt: expect.any(String) },
+      });
+      expect(detail.body.events.map((event: { type: string }) => event.type)).toEqual(['created', 'scanned', 'confirmed']);
+      expect(JSON.stringify(detail.body)).not.toContain(grant.device_code);
+      const { session } = await createQrSession(app);
+      expect((await app.http().get(`/api/admin/qr-sessions/${session.id}`).set(admin.headers).expect(200)).body.deviceGrant).toBeNull();
     });
 
     it('answers a long-poll with the device code as X-QR-Secret', async () => {

@@ -31,6 +31,7 @@ describe('OpenAPI', () => {
     ['post', '/api/qr-sessions/{id}/scan'],
     ['post', '/api/qr-sessions/{id}/confirm'],
     ['post', '/api/qr-sessions/{id}/reject'],
+    ['post', '/api/qr-sessions/scan-code'],
     ['get', '/api/admin/qr-sessions'],
     ['get', '/api/admin/qr-sessions/{id}'],
     ['get', '/api/admin/devices'],
@@ -57,6 +58,25 @@ describe('OpenAPI', () => {
     ['get', '/api/admin/qr-sessions', 'forbidden', '403'],
   ])('documents %s %s answering %s', (method, path, code, status) => {
     expect(JSON.stringify(document.paths[path][method].responses[status])).toContain(`\`${code}\``);
+  });
+
+  it('documents the OAuth device grant outside /api: form-encoded requests, OAuth error bodies', () => {
+    expect(document.paths['/.well-known/oauth-authorization-server']?.get).toBeDefined();
+    for (const [path, form] of [
+      ['/oauth/device_authorization', 'DeviceAuthorizationRequest'],
+      ['/oauth/token', 'TokenRequest'],
+    ]) {
+      const operation = document.paths[path]?.post as unknown as { requestBody: unknown; responses: Record<string, unknown> };
+      expect(operation).toBeDefined();
+      expect(JSON.stringify(operation.requestBody)).toContain('application/x-www-form-urlencoded');
+      expect(JSON.stringify(operation.requestBody)).toContain(`#/components/schemas/${form}`);
+      expect(JSON.stringify(operation.responses['400'])).toContain('#/components/schemas/OAuthErrorResponse');
+    }
+    expect(JSON.stringify(document.paths['/oauth/token'].post.responses['400'])).toContain('`slow_down`');
+    expect(Object.keys(document.components.schemas.TokenRequest.properties ?? {})).toEqual(['grant_type', 'device_code', 'client_id']);
+    expect(Object.keys(document.components.schemas.DeviceTokenResponseDto.properties ?? {})).toEqual(
+      expect.arrayContaining(['access_token', 'token_type', 'expires_in', 'device_id']),
+    );
   });
 
   it('names the headers each protected route needs', () => {

@@ -40,6 +40,10 @@ interface SessionRecord {
   phone_device_type: DeviceType | null;
   phone_device_name: string | null;
   login_issued: boolean;
+  grant_client_id: string | null;
+  grant_poll_interval_seconds: number | null;
+  grant_last_polled_at: Date | null;
+  grant_token_issued_at: Date | null;
 }
 
 // Named columns only: secret_hash, scan_ticket_hash and login_token_id never leave the database through here.
@@ -50,10 +54,13 @@ const SELECT_SESSIONS = `
          s.desktop_user_agent,
          account.id AS account_id, account.username AS account_username, account.display_name AS account_display_name,
          phone.client_device_id AS phone_device_id, phone.type AS phone_device_type, phone.name AS phone_device_name,
-         s.login_token_id IS NOT NULL AS login_issued
+         s.login_token_id IS NOT NULL AS login_issued,
+         grant_row.client_id AS grant_client_id, grant_row.poll_interval_seconds AS grant_poll_interval_seconds,
+         grant_row.last_polled_at AS grant_last_polled_at, grant_row.token_issued_at AS grant_token_issued_at
     FROM qr_sessions s
     LEFT JOIN accounts account ON account.id = s.scanned_by_account_id
-    LEFT JOIN devices phone ON phone.id = s.scanned_by_device_id`;
+    LEFT JOIN devices phone ON phone.id = s.scanned_by_device_id
+    LEFT JOIN device_authorizations grant_row ON grant_row.qr_session_id = s.id`;
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
@@ -193,5 +200,14 @@ function toAdminSession(row: SessionRecord): AdminQrSession {
         ? { deviceId: row.phone_device_id, type: row.phone_device_type, name: row.phone_device_name }
         : null,
     loginIssued: row.login_issued,
+    deviceGrant:
+      row.grant_client_id !== null
+        ? {
+            clientId: row.grant_client_id,
+            pollIntervalSeconds: row.grant_poll_interval_seconds ?? 0,
+            lastPolledAt: iso(row.grant_last_polled_at),
+            tokenIssuedAt: iso(row.grant_token_issued_at),
+          }
+        : null,
   };
 }

@@ -22,6 +22,17 @@ export interface AdminQrSession {
   phone: { deviceId: string; type: DeviceType; name: string | null } | null;
   /** Whether confirmation gave the desktop a token (never the token itself). */
   loginIssued: boolean;
+  /** For a session made by the OAuth device grant (contract §8): the client and its polling; null for a QR login. */
+  deviceGrant: AdminDeviceGrant | null;
+}
+
+export interface AdminDeviceGrant {
+  clientId: string;
+  /** Seconds between token requests: 5, plus 5 for every slow_down. */
+  pollIntervalSeconds: number;
+  lastPolledAt: string | null;
+  /** When the token endpoint handed out the token (once). */
+  tokenIssuedAt: string | null;
 }
 
 export const QR_EVENT_TYPES = ['created', 'scanned', 'confirmed', 'rejected', 'cancelled', 'expired'] as const;

@@ -4,6 +4,7 @@ import {
   QR_EVENT_TYPES,
   QR_STATUSES,
   type AdminAccount,
+  type AdminDeviceGrant,
   type AdminDevice,
   type AdminQrSession,
   type AdminQrSessionDetail,
@@ -34,6 +35,14 @@ class AdminPhoneResponse {
   @ApiPropertyOptional({ type: String, nullable: true }) name: string | null;
 }
 
+class AdminDeviceGrantResponse implements AdminDeviceGrant {
+  @ApiProperty({ example: 'my-cli' }) clientId: string;
+  @ApiProperty({ example: 5, description: '5, plus 5 for every slow_down.' }) pollIntervalSeconds: number;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) lastPolledAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'When the token endpoint handed out the token (once).' })
+  tokenIssuedAt: string | null;
+}
+
 export class AdminQrSessionResponse implements AdminQrSession {
   @ApiProperty() id: string;
   @ApiProperty({ enum: QR_STATUSES }) status: QrStatus;
@@ -51,7 +60,10 @@ export class AdminQrSessionResponse implements AdminQrSession {
   account: AdminAccountRefResponse | null;
   @ApiPropertyOptional({ type: AdminPhoneResponse, nullable: true, description: 'The phone that scanned.' }) phone: AdminPhoneResponse | null;
   @ApiProperty({ description: 'Whether confirmation issued the desktop a token (never the token).' }) loginIssued: boolean;
+  @ApiPropertyOptional({ type: AdminDeviceGrantResponse, nullable: true, description: 'For a session made by the OAuth device grant: its client and polling; null for a QR login.' })
+  deviceGrant: AdminDeviceGrantResponse | null;
 }
+
 
 class AdminQrSessionEventResponse implements AdminQrSessionEvent {
   @ApiProperty({ enum: QR_EVENT_TYPES }) type: QrEventType;
