@@ -32,5 +32,17 @@ export default {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
+    // `npm run screenshots` only: refreshes docs/screenshots (test/screenshots/readme.screenshots.ts). Not a test.
+    ...(process.env.SCREENSHOTS === '1'
+      ? [
+          {
+            ...shared,
+            displayName: 'screenshots',
+            testMatch: ['<rootDir>/test/screenshots/*.screenshots.ts'],
+            globalSetup: '<rootDir>/test/support/global-setup.ts',
+            globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+          },
+        ]
+      : []),
   ],
 };

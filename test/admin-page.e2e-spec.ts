@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { findChromium, launchBrowser } from './support/browser';
 import { DesktopSocket } from './support/desktop-socket';
@@ -82,8 +81,6 @@ describeInBrowser('admin page', () => {
     expect(agentBox.height).toBeLessThan(24);
     expect(await page.evaluate(`(() => { const e = document.querySelector('tr[data-id="${session.id}"] .one-line'); return e.scrollWidth > e.clientWidth; })()`)).toBe(true);
 
-    mkdirSync('docs/screenshots', { recursive: true });
-    await page.screenshot({ path: 'docs/screenshots/admin-sessions.png' });
 
     await row.getByRole('button', { name: /Timeline/ }).click();
     await page.locator('#timeline-events li[data-type="confirmed"]').waitFor();
@@ -96,7 +93,6 @@ describeInBrowser('admin page', () => {
     await row.getByRole('button', { name: /Frida Phone/ }).click();
     const phoneItem = page.locator(`#device-list li[data-device-id="${phone.deviceId}"]`);
     await phoneItem.waitFor();
-    await page.screenshot({ path: 'docs/screenshots/admin-timeline-devices.png' });
     page.once('dialog', (dialog) => void dialog.accept());
     await phoneItem.getByRole('button', { name: /Revoke/ }).click();
     await page.getByText(/Revoked 1 token/).waitFor();

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { QrMobileClient } from '@app/sdk';
 import { findChromium, launchBrowser } from './support/browser';
@@ -18,7 +17,6 @@ describeInBrowser('desktop page', () => {
     app = await startTestApp();
     shortLived = await startTestApp({ QR_TTL_SECONDS: '2' });
     browser = await launchBrowser(chromiumPath!);
-    mkdirSync('docs/screenshots', { recursive: true });
   }, 60_000);
 
   afterAll(async () => {
@@ -116,7 +114,7 @@ describeInBrowser('desktop page', () => {
     return page;
   }
 
-  async function signInThroughPage(query: string, expectedTransport: 'websocket' | 'longpoll', screenshots: boolean): Promise<void> {
+  async function signInThroughPage(query: string, expectedTransport: 'websocket' | 'longpoll'): Promise<void> {
     const { page, external } = await openPage(app, query);
     try {
       await page.locator('main[data-state="qr"]').waitFor();
@@ -132,7 +130,6 @@ describeInBrowser('desktop page', () => {
       expect(await visibleText(page)).not.toMatch(/WebSocket|long-poll|Code link/i);
       expect(await timesShown(page, 'Sign in with your phone')).toBe(1);
       expect(await page.title()).toBe('Sign in with your phone · QR login');
-      if (screenshots) await page.screenshot({ path: 'docs/screenshots/desktop-qr.png' });
 
       const phone = await phoneFor(app, 'Grace Hopper');
       const scanned = await phone.scan(qrContent);
@@ -142,7 +139,6 @@ describeInBrowser('desktop page', () => {
       expect(await page.locator('#scanned-username').textContent()).toMatch(/^@page-user-[0-9a-f]+$/);
       expect(await timesShown(page, 'Grace Hopper')).toBe(1);
       expect(await page.locator('#title').textContent()).toBe('Confirm on your phone');
-      if (screenshots) await page.screenshot({ path: 'docs/screenshots/desktop-scanned.png' });
 
       await phone.confirm(scanned.id, scanned.scanTicket);
       await page.locator('main[data-state="signed-in"][data-me="ok"]').waitFor();
@@ -151,7 +147,6 @@ describeInBrowser('desktop page', () => {
       expect(await timesShown(page, 'Grace Hopper')).toBe(1);
       expect(await page.locator('#signed-in-username').textContent()).toMatch(/^@page-user-/);
       expect(await focusedId(page)).toBe('title');
-      if (screenshots) await page.screenshot({ path: 'docs/screenshots/desktop-signed-in.png' });
       expect(external).toEqual([]);
 
       // Signing out revokes the desktop's token and brings a fresh code back, with the focus on it.
@@ -173,11 +168,11 @@ describeInBrowser('desktop page', () => {
   }
 
   it('signs the desktop in over WebSocket: QR, scanned, signed in (with /api/me), signed out', async () => {
-    await signInThroughPage('', 'websocket', true);
+    await signInThroughPage('', 'websocket');
   });
 
   it('does the same over long-poll with ?transport=longpoll', async () => {
-    await signInThroughPage('?transport=longpoll', 'longpoll', false);
+    await signInThroughPage('?transport=longpoll', 'longpoll');
   });
 
   it('renews the QR by itself when it expires', async () => {
@@ -189,7 +184,6 @@ describeInBrowser('desktop page', () => {
       const second = await page.locator('#qr-image').getAttribute('data-session-id');
       expect(second).not.toBe(first);
       expect(await page.locator('main').getAttribute('data-state')).toBe('qr');
-      await page.screenshot({ path: 'docs/screenshots/desktop-renewed.png' });
       const [row] = await shortLived.dataSource.query('SELECT status FROM qr_sessions WHERE id = $1', [first]);
       expect(row.status).toBe('expired');
     } finally {
@@ -214,7 +208,6 @@ describeInBrowser('desktop page', () => {
       expect(await timesShown(page, 'rejected')).toBe(1);
       expect(await page.locator('main').getAttribute('data-me')).toBeNull();
       expect(await savedLogin(page)).toBeNull();
-      await page.screenshot({ path: 'docs/screenshots/desktop-rejected.png' });
       const [row] = await app.dataSource.query('SELECT status FROM qr_sessions WHERE id = $1', [rejectedSession]);
       expect(row.status).toBe('rejected');
 
