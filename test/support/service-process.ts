@@ -47,6 +47,10 @@ export interface ServiceProcess {
   url: string;
   /** Everything it printed so far (stdout and stderr), for failure messages. */
   output(): string;
+  /** What it printed on stdout alone (its log lines). */
+  stdout(): string;
+  /** Resolves once its stdout satisfies `test` (checked on each write), or rejects after `timeoutMs`. */
+  waitForStdout(test: (stdout: string) => boolean, timeoutMs?: number): Promise<void>;
   exited: Promise<Exit>;
   /** Sends `signal` (SIGTERM by default) and resolves with how it ended. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
@@ -61,12 +65,16 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   await buildApi();
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let output = '';
+  let stdout = '';
   const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', RATE_LIMITS: 'off', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stdout!.on('data', (chunk) => {
+    output += chunk;
+    stdout += chunk;
+  });
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<Exit>((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
   const service: ServiceProcess = {
@@ -75,6 +83,22 @@ export async function startServiceProcess(env: Record<string, string>, options: 
     port,
     url: `http://127.0.0.1:${port}`,
     output: () => output,
+    stdout: () => stdout,
+    waitForStdout: (test, timeoutMs = 10_000) =>
+      new Promise((resolveWait, reject) => {
+        if (test(stdout)) return resolveWait();
+        const timer = setTimeout(() => {
+          child.stdout!.off('data', check);
+          reject(new Error(`stdout did not show what was awaited within ${timeoutMs} ms:\n${stdout}`));
+        }, timeoutMs);
+        const check = () => {
+          if (!test(stdout)) return;
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+          resolveWait();
+        };
+        child.stdout!.on('data', check);
+      }),
     exited,
     stop: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -8,6 +8,7 @@ import { DeviceGrantModule } from '@app/device-grant';
 import { DevicesModule } from '@app/devices';
 import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
+import { LifecycleModule } from '@app/lifecycle';
 import { MetricsModule } from '@app/metrics';
 import { QrSessionsModule } from '@app/qr-sessions';
 import { RateLimitsModule } from '@app/rate-limits';
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
+        LifecycleModule,
         MetricsModule,
         EventsModule,
         RateLimitsModule,

@@ -1,4 +1,5 @@
 import { RequestMethod } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -6,7 +7,10 @@ import { createValidationPipe, HttpErrorFilter, OriginPolicy } from '@app/common
 import { OAUTH_FORM_PATHS, OAUTH_ROUTES, oauthFormMiddleware } from '@app/device-grant';
 import type { AppConfigService } from '@app/config';
 import { SocketServerAdapter } from '@app/socket-server';
+import { Drain } from '@app/lifecycle';
+import { createLogger, NestPinoLogger, requestLoggingMiddleware, silentLogger } from '@app/logging';
 import { httpMetricsMiddleware, MetricsService } from '@app/metrics';
+import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { setUpOpenApi } from './openapi';
 
@@ -24,15 +28,30 @@ const PAGE_CSP = [
 /**
  * Builds the HTTP application with everything that is not a module: prefix, body limits, validation, error bodies.
  * `main.ts` and the end-to-end tests both use it, so the tests exercise exactly what users run.
+ * `logger`: the process's root logger (by default one made from LOG_FORMAT and LOG_LEVEL); `false` logs nothing.
  */
-export async function createApp(config: AppConfigService, options: { logger?: false } = {}): Promise<NestExpressApplication> {
+export async function createApp(config: AppConfigService, options: { logger?: false | Logger } = {}): Promise<NestExpressApplication> {
+  const logger = options.logger === false ? silentLogger() : (options.logger ?? createLogger({ format: config.logFormat, level: config.logLevel }));
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: options.logger === false ? false : ['log', 'warn', 'error'],
+    logger: options.logger === false ? false : new NestPinoLogger(logger),
   });
   app.disable('x-powered-by');
-  // First of all, so that every request is measured, whatever answers it.
+  // First of all, so that every request gets its id and its log line and is measured, whatever answers it.
+  app.use(requestLoggingMiddleware(logger));
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
+  const drain = app.get(Drain);
+  // Requests in flight are counted so that draining can wait for them; an answer written while draining (also of a
+  // request that came before) closes its connection, so that keep-alive clients reconnect to a process that stays.
+  app.use((_request: unknown, response: ServerResponse, next: () => void) => {
+    response.once('close', drain.requestStarted());
+    const writeHead = response.writeHead;
+    response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      if (drain.isDraining && !this.headersSent) this.setHeader('Connection', 'close');
+      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } as ServerResponse['writeHead'];
+    next();
+  });
   // A hop count, never `true`: Express then takes the client address that many hops from the right of
   // X-Forwarded-For, which is what handshakeIp() does for sockets.
   app.set('trust proxy', config.trustProxy > 0 ? config.trustProxy : false);

@@ -1,12 +1,17 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
+import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@app/config';
 import type { AppConfigService } from '@app/config';
 import { EmbeddedPostgresError, type EmbeddedDatabase } from '@app/database';
+import { Drain } from '@app/lifecycle';
+import { createLogger, NestPinoLogger } from '@app/logging';
+import type { Logger as PinoLogger } from 'pino';
 import { runPrimary } from './cluster';
 import { createApp } from './create-app';
 import { prepareRuntime, StartupError, workerRuntime } from './runtime';
+import { closeHttpServer } from './shutdown';
 
 const logger = new Logger('Bootstrap');
 
@@ -37,8 +42,13 @@ function onSignal(signal: string): void {
 // From the first moment, so that a Ctrl-C during start is a clean stop rather than a dump of whatever was in flight.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
+let root: PinoLogger | undefined;
+
 async function bootstrap(): Promise<void> {
   const loaded = loadConfig();
+  // From here on every line is written by pino: JSON lines, or LOG_FORMAT=pretty for people.
+  root = createLogger({ format: loaded.logFormat, level: loaded.logLevel });
+  Logger.overrideLogger(new NestPinoLogger(root));
   if (cluster.isPrimary && loaded.workers > 1) {
     // Once for all workers: the embedded database, migrations, the JWT secret.
     const { config, embedded } = await prepareRuntime(loaded);
@@ -53,16 +63,37 @@ async function bootstrap(): Promise<void> {
   }
   const { config, embedded } = cluster.isWorker ? { config: workerRuntime(loaded), embedded: undefined } : await prepareRuntime(loaded);
   if (phase !== 'starting') return;
-  await serve(config, embedded);
+  await serve(config, embedded, root);
 }
 
-async function serve(config: AppConfigService, embedded: EmbeddedDatabase | undefined): Promise<void> {
-  const app = await createApp(config);
+async function serve(config: AppConfigService, embedded: EmbeddedDatabase | undefined, root: PinoLogger): Promise<void> {
+  const app = await createApp(config, { logger: root });
   await app.listen(config.port);
-  // Close in order: stop taking requests, let Nest close its connections, then stop the embedded database.
+  /**
+   * Draining (contract §7), all within SHUTDOWN_GRACE_SECONDS: readiness 503, new sockets and long-polls refused, held
+   * long-polls answered, sockets closed (Drain's hooks); then no new connection, in-flight requests finish; then Nest
+   * closes its connections, and the embedded database stops last.
+   */
   stopServing = async () => {
+    const graceMs = config.shutdownGraceSeconds * 1000;
+    const started = Date.now();
+    setTimeout(() => {
+      logger.error(`not stopped within SHUTDOWN_GRACE_SECONDS=${config.shutdownGraceSeconds}: exiting now`);
+      process.exit(1);
+    }, graceMs).unref();
+    const drain = app.get(Drain);
+    drain.begin();
+    // Most of the grace for requests in flight; the rest to close the database connections. While requests are in
+    // flight the port stays open, answering readiness with 503 and refusing new long-polls and sockets.
+    const deadline = started + graceMs - Math.min(2000, graceMs / 4);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([drain.whenNoRequests(), new Promise((resolveWait) => (timer = setTimeout(resolveWait, deadline - Date.now())))]);
+    clearTimeout(timer);
+    const { forced } = await closeHttpServer(app.getHttpServer() as Server, deadline);
+    if (forced) logger.warn(`requests still in flight after ${Math.round((deadline - started) / 100) / 10} s were cut`);
     await app.close().catch((error: unknown) => logger.error(`closing the app: ${String(error)}`));
     await embedded?.stop().catch((error: unknown) => logger.error(`stopping the embedded PostgreSQL: ${String(error)}`));
+    logger.log(`stopped in ${Date.now() - started} ms`);
   };
   if (phase !== 'starting') return;
   phase = 'serving';
@@ -74,12 +105,16 @@ async function serve(config: AppConfigService, embedded: EmbeddedDatabase | unde
 bootstrap().catch((error: unknown) => {
   // A signal during start ends in-flight work with errors of its own: the signal already said why we stop.
   if (phase === 'stopping') return;
+  let line: string;
   if (error instanceof ConfigError || error instanceof StartupError || error instanceof EmbeddedPostgresError) {
-    console.error(`Cannot start: ${error.message}`);
+    line = `Cannot start: ${error.message}`;
   } else if ((error as { code?: unknown })?.code === 'EADDRINUSE') {
-    console.error(`Cannot start: port ${String((error as { port?: unknown }).port ?? '')} is already in use (set PORT to another one).`);
+    line = `Cannot start: port ${String((error as { port?: unknown }).port ?? '')} is already in use (set PORT to another one).`;
   } else {
-    console.error('Cannot start:', error);
+    // Not the operator's doing: the stack is for whoever fixes the code.
+    line = `Cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
   }
+  if (root) root.fatal({ context: 'Bootstrap' }, line);
+  else console.error(line);
   process.exit(1);
 });

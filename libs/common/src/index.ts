@@ -2,6 +2,7 @@ export * from './errors';
 export * from './http/http-error.filter';
 export * from './http/client-info';
 export * from './http/client-info.decorator';
+export * from './http/http-route';
 export * from './http/origin-policy';
 export * from './http/address-key';
 export * from './validation/validation.pipe';

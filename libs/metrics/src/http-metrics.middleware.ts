@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { routeOf } from './http-route';
+import { routeOf } from '@app/common';
 import type { MetricsService } from './metrics.service';
 
 /**

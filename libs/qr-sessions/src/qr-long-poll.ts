@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import type { QrSessionSnapshot, QrStatus } from '@app/contract';
+import { Drain } from '@app/lifecycle';
 import { MetricsService } from '@app/metrics';
 import { EventBus } from '@app/events';
 import { QrSessionWaiters } from './qr-session-waiters';
@@ -17,6 +18,7 @@ export class QrLongPoll {
     private readonly waiters: QrSessionWaiters,
     private readonly metrics: MetricsService,
     private readonly bus: EventBus,
+    private readonly drain: Drain,
   ) {}
 
   async watch(
@@ -27,6 +29,8 @@ export class QrLongPoll {
     abort: AbortSignal,
   ): Promise<QrSessionSnapshot> {
     if (since === undefined || !waitSeconds) return this.sessions.snapshotFor(id, secret);
+    // A process that is shutting down holds no new request: the client retries, and reaches another process.
+    if (this.drain.isDraining) throw new DomainError('service_unavailable', 'This server is shutting down; ask again.', 1);
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
       // Wait first, read second: a change that commits between the two still wakes this request.

@@ -1,5 +1,6 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { statusRank, type QrStatus } from '@app/contract';
+import { Drain } from '@app/lifecycle';
 import { MetricsService } from '@app/metrics';
 import { QrSessionChanges, type QrSessionChange } from './qr-session-changes';
 
@@ -32,10 +33,13 @@ export class QrSessionWaiters implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly changes: QrSessionChanges,
     private readonly metrics: MetricsService,
+    private readonly drain: Drain,
   ) {}
 
   onModuleInit(): void {
     this.unsubscribes.push(this.metrics.countLongPolls(() => this.size));
+    // Draining: every held long-poll is answered now, with the snapshot it has, so its client asks again elsewhere.
+    this.unsubscribes.push(this.drain.onDrain(() => this.settleAll({ kind: 'closed' })));
     this.unsubscribes.push(
       this.changes.subscribe((change) => {
         for (const waiter of this.waiting.get(change.id) ?? []) {
@@ -75,6 +79,7 @@ export class QrSessionWaiters implements OnModuleInit, OnModuleDestroy {
     let set = this.waiting.get(id);
     if (!set) this.waiting.set(id, (set = new Set()));
     set.add(waiter);
+    if (this.drain.isDraining) waiter.settle({ kind: 'closed' });
     return { outcome, cancel: () => waiter.settle({ kind: 'closed' }) };
   }
 

@@ -6,6 +6,7 @@ import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 import { addressKey, DomainError, handshakeError, handshakeIp, OriginPolicy } from '@app/common';
 import type { AppConfigService } from '@app/config';
 import { EventBus, RedisEventBus } from '@app/events';
+import { Drain } from '@app/lifecycle';
 import { RateLimiter, SOCKET_CAPS } from '@app/rate-limits';
 import { OpenSocketCounter } from './open-socket-counter';
 
@@ -56,6 +57,13 @@ export class SocketServerAdapter extends IoAdapter {
     } as ServerOptions);
 
     const limiter = this.application.get(RateLimiter, { strict: false });
+    const drain = this.application.get(Drain, { strict: false });
+    // Draining (contract §7): every connection is closed under its clients, which then reconnect by themselves (a
+    // closed transport, unlike a server-side disconnect, makes socket.io-client try again), elsewhere.
+    drain.onDrain(() => {
+      const clients = (server.engine as unknown as { clients: Record<string, EngineConnection> }).clients;
+      for (const connection of Object.values(clients)) connection.close();
+    });
     server.engine.on('connection', (connection: EngineConnection) => this.countConnection(connection));
     server.use((_socket, next) => next(handshakeError(new DomainError('not_found', 'No such namespace; use /qr, /account or /admin.'))));
     const bus = this.application.get(EventBus, { strict: false });
@@ -63,7 +71,7 @@ export class SocketServerAdapter extends IoAdapter {
       namespace.use((_socket, next) =>
         bus.isListening ? next() : next(handshakeError(new DomainError('service_unavailable', 'The event bus is unreachable; retry later.'))),
       );
-      this.guardNamespace(namespace, limiter);
+      this.guardNamespace(namespace, limiter, drain);
     });
     if (bus instanceof RedisEventBus) server.adapter(bus.socketIoAdapter());
     return server;
@@ -83,8 +91,9 @@ export class SocketServerAdapter extends IoAdapter {
   }
 
   /** Runs before the namespace's own middleware (it is added as the namespace is created, before its gateway's). */
-  private guardNamespace(namespace: Namespace, limiter: RateLimiter): void {
+  private guardNamespace(namespace: Namespace, limiter: RateLimiter, drain: Drain): void {
     namespace.use((socket, next) => {
+      if (drain.isDraining) return next(handshakeError(new DomainError('service_unavailable', 'This server is shutting down; connect again.')));
       const token = tokenKey(socket.handshake.auth);
       if (this.config.rateLimits && token && this.perToken.isFull(token)) {
         return next(handshakeError(new DomainError('rate_limited', 'Too many open sockets for this token; close one first.', 60)));

@@ -27,7 +27,9 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
+    // The request's id (X-Request-Id, set by the request logging middleware) doubles as the correlation id of a 500.
+    const requestId = (response.locals as { requestId?: string } | undefined)?.requestId;
+    const body = this.toBody(exception, requestId);
     if (response.headersSent) return;
     if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
       response.setHeader('Retry-After', String(exception.retryAfterSeconds));
@@ -35,7 +37,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     response.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown): ErrorBody {
+  private toBody(exception: unknown, requestId: string | undefined): ErrorBody {
     if (exception instanceof DomainError) {
       return { statusCode: statusOf(exception.code), code: exception.code, message: exception.message };
     }
@@ -51,7 +53,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
       return { statusCode: 503, code: 'service_unavailable', message: 'The database is unreachable; retry later.' };
     }
-    const correlationId = randomUUID();
+    const correlationId = requestId ?? randomUUID();
     this.logger.error(`unhandled error ${correlationId}`, exception instanceof Error ? exception.stack : String(exception));
     return { statusCode: 500, code: 'internal_error', message: `Internal error (correlation id ${correlationId}).` };
   }
