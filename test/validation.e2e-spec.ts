@@ -27,24 +27,24 @@ describe('bad input', () => {
   it.each([
     ['no body', undefined],
     ['an array', [1, 2]],
-    ['a short username', { username: 'ab', password: 'long enough' }],
-    ['an upper-case username', { username: 'Alice', password: 'long enough' }],
+    ['a short username', { username: 'ab', password: 'long enough to pass' }],
+    ['an upper-case username', { username: 'Alice', password: 'long enough to pass' }],
     ['a short password', { username: 'valid-name', password: 'short' }],
     ['a number as password', { username: 'valid-name', password: 12345678 }],
-    ['an unknown field', { username: 'valid-name', password: 'long enough', admin: true }],
-    ['a long display name', { username: 'valid-name', password: 'long enough', displayName: 'x'.repeat(101) }],
+    ['an unknown field', { username: 'valid-name', password: 'long enough to pass', admin: true }],
+    ['a long display name', { username: 'valid-name', password: 'long enough to pass', displayName: 'x'.repeat(101) }],
   ])('POST /api/accounts with %s', async (label, body) => {
     expectValidationFailed(await app.http().post('/api/accounts').send(body as object), label);
   });
 
   it.each([
-    ['no device', { username: 'someone', password: 'whatever-pass' }],
-    ['a device that is a string', { username: 'someone', password: 'whatever-pass', device: 'phone' }],
-    ['a short device id', { username: 'someone', password: 'whatever-pass', device: { id: 'short', type: 'ios' } }],
-    ['a device id with spaces', { username: 'someone', password: 'whatever-pass', device: { id: 'has spaces here', type: 'ios' } }],
-    ['an unknown device type', { username: 'someone', password: 'whatever-pass', device: { id: 'device-okay-01', type: 'fridge' } }],
-    ['an empty device name', { username: 'someone', password: 'whatever-pass', device: { ...device, name: '' } }],
-    ['an extra device field', { username: 'someone', password: 'whatever-pass', device: { ...device, os: 'x' } }],
+    ['no device', { username: 'someone', password: 'whatever-passphrase-42' }],
+    ['a device that is a string', { username: 'someone', password: 'whatever-passphrase-42', device: 'phone' }],
+    ['a short device id', { username: 'someone', password: 'whatever-passphrase-42', device: { id: 'short', type: 'ios' } }],
+    ['a device id with spaces', { username: 'someone', password: 'whatever-passphrase-42', device: { id: 'has spaces here', type: 'ios' } }],
+    ['an unknown device type', { username: 'someone', password: 'whatever-passphrase-42', device: { id: 'device-okay-01', type: 'fridge' } }],
+    ['an empty device name', { username: 'someone', password: 'whatever-passphrase-42', device: { ...device, name: '' } }],
+    ['an extra device field', { username: 'someone', password: 'whatever-passphrase-42', device: { ...device, os: 'x' } }],
   ])('POST /api/auth/login with %s', async (label, body) => {
     expectValidationFailed(await app.http().post('/api/auth/login').send(body), label);
   });
@@ -101,13 +101,13 @@ describe('bad input', () => {
   });
 
   it('answers validation_failed for text PostgreSQL cannot store (a NUL character)', async () => {
-    expectValidationFailed(await app.http().post('/api/accounts').send({ username: 'nul-user', password: 'long enough', displayName: 'a\u0000b' }), 'NUL in displayName');
+    expectValidationFailed(await app.http().post('/api/accounts').send({ username: 'nul-user', password: 'long enough to pass', displayName: 'a\u0000b' }), 'NUL in displayName');
     expectValidationFailed(
       await app.http().post('/api/qr-sessions').send({ device: { id: 'desk-nul-0001', type: 'pc', name: 'x\u0000' } }),
       'NUL in device name',
     );
     expectValidationFailed(
-      await app.http().post('/api/auth/login').send({ username: 'a\u0000', password: 'whatever-pass', device }),
+      await app.http().post('/api/auth/login').send({ username: 'a\u0000', password: 'whatever-passphrase-42', device }),
       'NUL in username',
     );
   });
@@ -186,8 +186,8 @@ describe('names that are shown to people', () => {
   });
 
   it('refuses a display name with control characters, and accepts any printable text', async () => {
-    const bad = await app.http().post('/api/accounts').send({ username: 'ctrl-user', password: 'long enough', displayName: 'Eve\u0007' });
+    const bad = await app.http().post('/api/accounts').send({ username: 'ctrl-user', password: 'long enough to pass', displayName: 'Eve\u0007' });
     expect(bad.body.code).toBe('validation_failed');
-    await app.http().post('/api/accounts').send({ username: 'unicode-user', password: 'long enough', displayName: 'Zoë 李 🙂' }).expect(201);
+    await app.http().post('/api/accounts').send({ username: 'unicode-user', password: 'long enough to pass', displayName: 'Zoë 李 🙂' }).expect(201);
   });
 });

@@ -5,6 +5,7 @@ import type { AccountView } from '@app/contract';
 import type { Account } from './account.entity';
 import { AccountsRepository } from './accounts.repository';
 import { decoyHash, hashPassword, verifyPassword } from './password-hasher';
+import { PasswordStrength } from './password-strength';
 
 export function toAccountView(account: Pick<Account, 'id' | 'username' | 'displayName'>): AccountView {
   return { id: account.id, username: account.username, displayName: account.displayName };
@@ -15,9 +16,11 @@ export class AccountsService {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly dataSource: DataSource,
+    private readonly strength: PasswordStrength,
   ) {}
 
   async register(input: { username: string; password: string; displayName?: string }): Promise<Account> {
+    await this.strength.assertStrong(input.password, [input.username, ...(input.displayName ? [input.displayName] : [])]);
     const account = await this.accounts.create({
       username: input.username,
       displayName: input.displayName ?? input.username,

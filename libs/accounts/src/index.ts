@@ -3,3 +3,4 @@ export * from './accounts.repository';
 export * from './accounts.service';
 export * from './accounts.module';
 export * from './password-hasher';
+export * from './password-strength';

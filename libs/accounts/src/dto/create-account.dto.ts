@@ -10,7 +10,12 @@ export class CreateAccountDto {
   @Matches(USERNAME_PATTERN, { message: 'username must be 3-64 characters of a-z, 0-9, ".", "_" and "-"' })
   username: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 256, example: 'correct horse battery' })
+  @ApiProperty({
+    minLength: 8,
+    maxLength: 256,
+    example: 'correct horse battery',
+    description: 'Refused (validation_failed) when easy to guess: common passwords, words, keyboard patterns, repeats, or close to the username or display name (zxcvbn score below 3).',
+  })
   @IsString()
   @Length(8, 256, { message: 'password must be 8-256 characters' })
   password: string;

@@ -1,0 +1,36 @@
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * Issue 8 item 9: weak passwords were accepted (`12345678`, the username, 8 spaces). Registration now refuses what is
+ * easy to guess, judged by @zxcvbn-ts with its common and English lists and the username and display name as hints.
+ */
+describe('password strength at registration', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it.each([
+    ['a common password', 'weak-1', '12345678'],
+    ['another common password', 'weak-2', 'password1'],
+    ['eight spaces', 'weak-3', '        '],
+    ['a keyboard row', 'weak-4', 'qwertyuiop'],
+    ['the username', 'marguerite-dubois', 'marguerite-dubois'],
+    ['the username with a digit', 'marguerite-durand', 'marguerite-durand1'],
+  ])('refuses %s with validation_failed and advice', async (_, username, password) => {
+    const response = await app.http().post('/api/accounts').send({ username, password });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ statusCode: 400, code: 'validation_failed', message: expect.stringMatching(/^password is too easy to guess/) });
+  });
+
+  it('refuses a password made of the display name', async () => {
+    const response = await app.http().post('/api/accounts').send({ username: 'weak-5', password: 'Bartholomew Quince', displayName: 'Bartholomew Quince' });
+    expect(response.body.code).toBe('validation_failed');
+  });
+
+  it('accepts a password that is hard to guess', async () => {
+    await app.http().post('/api/accounts').send({ username: 'strong-1', password: 'violet tractor murmurs 42' }).expect(201);
+  });
+});
