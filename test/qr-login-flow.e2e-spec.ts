@@ -77,6 +77,26 @@ describe('QR login, end to end', () => {
     expect(snapshot.body.login.accessToken).toBe(token);
   });
 
+  it('names the scanner by username too, so that a lookalike display name cannot pass for another account', async () => {
+    // "Аlice" starts with a Cyrillic А (U+0410): on screen it is "Alice".
+    const alice = await signUpAndLogin(app, { displayName: 'Alice' });
+    const impostor = await signUpAndLogin(app, { displayName: '\u0410lice' });
+    const seen: Array<{ displayName: string; username: string }> = [];
+    for (const phone of [alice, impostor]) {
+      const { session } = await createQrSession(app);
+      const desktop = await watch(session.id, session.secret);
+      await scan(app, phone, session.id);
+      seen.push((await desktop.next('scanned')).scannedBy!);
+      const polled = await app.http().get(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret).expect(200);
+      expect(polled.body.scannedBy).toEqual(seen.at(-1));
+    }
+    expect(seen).toEqual([
+      { displayName: 'Alice', username: alice.username },
+      { displayName: '\u0410lice', username: impostor.username },
+    ]);
+    expect(seen[0].username).not.toBe(seen[1].username);
+  });
+
   it('signs a desktop in watched by long-poll only', async () => {
     const phone = await signUpAndLogin(app);
     const { session } = await createQrSession(app);
