@@ -39,6 +39,21 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
     await manager.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify(payload)]);
   }
 
+  override get notifiesFromSql(): boolean {
+    return true;
+  }
+
+  async committed(channel: string, message: unknown, options: { publishedBySql: boolean; local?: unknown }): Promise<void> {
+    this.handle(channel, options.local ?? message);
+    if (!options.publishedBySql) await this.notify(channel, message);
+  }
+
+  private async notify(channel: string, message: unknown): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    await client.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify(message)]);
+  }
+
   subscribe(channel: string, handler: EventHandler): () => void {
     if (!CHANNEL_PATTERN.test(channel)) throw new Error(`Invalid channel name "${channel}"`);
     let set = this.handlers.get(channel);
@@ -98,6 +113,10 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
       this.logger.warn(`ignored a malformed notification on ${channel}`);
       return;
     }
+    this.handle(channel, payload);
+  }
+
+  private handle(channel: string, payload: unknown): void {
     for (const handler of this.handlers.get(channel) ?? []) {
       try {
         handler(payload);

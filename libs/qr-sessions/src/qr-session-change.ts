@@ -1,17 +1,29 @@
-import type { QrSessionSnapshot } from '@app/contract';
+import type { QrStatus } from '@app/contract';
 import type { QrSessionEventType } from './qr-session-event.entity';
 
-/** The PostgreSQL NOTIFY channel on which every committed QR session change is published. */
+/** The event-bus channel on which every committed QR session change is published. */
 export const QR_EVENTS_CHANNEL = 'qr_session_events';
 
+/** The fields of a session that its published snapshot is made of (timestamps as ISO strings). */
+export interface QrSessionChangeFields {
+  id: string;
+  status: QrStatus;
+  expiresAt: string;
+  scannedAt: string | null;
+  scannedByDisplayName: string | null;
+  scannedByUsername: string | null;
+}
+
 /**
- * What is published for each change. It carries the snapshot without `login`: a token never travels through the bus;
- * listeners that need it (the `confirmed` event) read it from the database once per process.
+ * What is published for each change, built by the statement that makes it (see QrSessionsRepository). It carries no
+ * `login`: a token never travels through the bus; the process that confirmed delivers it to its own listeners, and the
+ * others read it from the database once. `eventId` is the audit row's id: it tells a repeat of the same message.
  */
 export interface QrSessionChangeMessage {
   type: QrSessionEventType;
-  snapshot: QrSessionSnapshot;
-  /** Epoch milliseconds at which the transition published it, inside its transaction (for qr_push_delay_seconds). */
+  eventId: string;
+  session: QrSessionChangeFields;
+  /** Epoch milliseconds at which the transition's statement was sent (for qr_push_delay_seconds). */
   publishedAt?: number;
 }
 
@@ -21,9 +33,11 @@ export function isChangeMessage(value: unknown): value is QrSessionChangeMessage
     typeof message === 'object' &&
     message !== null &&
     typeof message.type === 'string' &&
-    typeof message.snapshot === 'object' &&
-    message.snapshot !== null &&
-    typeof message.snapshot.id === 'string' &&
-    typeof message.snapshot.status === 'string'
+    typeof message.eventId === 'string' &&
+    typeof message.session === 'object' &&
+    message.session !== null &&
+    typeof message.session.id === 'string' &&
+    typeof message.session.status === 'string' &&
+    typeof message.session.expiresAt === 'string'
   );
 }

@@ -1,23 +1,35 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { QrSessionSnapshot, QrStatus } from '@app/contract';
-import { EventBus } from '@app/events';
-import { isChangeMessage, QR_EVENTS_CHANNEL } from './qr-session-change';
+import { EventBus, RecentKeys } from '@app/events';
+import { isChangeMessage, QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
 import type { QrSessionEventType } from './qr-session-event.entity';
 import { QrSnapshots } from './qr-snapshots';
 
 /** A committed change as this process's listeners receive it. */
 export interface QrSessionChange {
   type: QrSessionEventType;
+  /** The audit row's id: the same change heard twice has the same one. */
+  eventId: string;
   id: string;
   status: QrStatus;
   expiresAt: string;
   /** Epoch milliseconds at which the transition was published (see QrSessionChangeMessage). */
   publishedAt?: number;
-  /** The snapshot to deliver; for `confirmed` it is read once (with `login`) however many listeners ask. */
+  /**
+   * The snapshot to deliver. In the process that made the change it is at hand (with `login` for `confirmed`); in the
+   * others, `confirmed` is read once (for its `login`) however many listeners ask.
+   */
   snapshot(): Promise<QrSessionSnapshot>;
+  /** The same snapshot when it is at hand without waiting (always, except a `confirmed` made by another process). */
+  ready?: QrSessionSnapshot;
 }
 
 type Listener = (change: QrSessionChange) => void;
+
+/** A message as this process's own listeners get it: with the full snapshot, which never travels through the bus. */
+interface LocalChangeMessage extends QrSessionChangeMessage {
+  localSnapshot?: QrSessionSnapshot;
+}
 
 const LOAD_ATTEMPTS = 3;
 
@@ -29,6 +41,8 @@ const LOAD_ATTEMPTS = 3;
 export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(QrSessionChanges.name);
   private readonly listeners = new Set<Listener>();
+  /** Changes already delivered here: each arrives twice in the process that made it (at once, then from the bus). */
+  private readonly delivered = new RecentKeys();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -47,6 +61,21 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Publishes a committed change: this process's listeners get it before this returns (so the desktop's socket or
+   * long-poll is written before the reply to the phone), the others through the bus. `publishedBySql` tells that
+   * the statement already notified it; `snapshot` is the full one (with `login`), for this process only.
+   */
+  committed(message: QrSessionChangeMessage, publishedBySql: boolean, snapshot?: QrSessionSnapshot): Promise<void> {
+    const local: LocalChangeMessage = { ...message, localSnapshot: snapshot };
+    return this.bus.committed(QR_EVENTS_CHANNEL, message, { publishedBySql, local });
+  }
+
+  /** Whether transitions may publish from inside their SQL statement. */
+  get notifyInStatement(): boolean {
+    return this.bus.notifiesFromSql;
   }
 
   /** Called after the bus reconnected: changes may have been missed, so listeners re-read what they watch. */
@@ -72,15 +101,21 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
       this.logger.warn('ignored a malformed QR session change');
       return;
     }
-    const { type, snapshot, publishedAt } = payload;
+    if (!this.delivered.firstTime(payload.eventId)) return;
+    const { type, eventId, session, localSnapshot, publishedAt } = payload as LocalChangeMessage;
+    const published = this.snapshots.ofMessage(session);
     let loaded: Promise<QrSessionSnapshot> | undefined;
+    const at = localSnapshot ?? published;
+    const ready = localSnapshot || type !== 'confirmed' ? at : undefined;
     const change: QrSessionChange = {
+      ready,
       type,
-      id: snapshot.id,
-      status: snapshot.status,
-      expiresAt: snapshot.expiresAt,
+      eventId,
+      id: session.id,
+      status: session.status,
+      expiresAt: session.expiresAt,
       publishedAt: typeof publishedAt === 'number' ? publishedAt : undefined,
-      snapshot: () => (type === 'confirmed' ? (loaded ??= this.loadWithLogin(snapshot)) : Promise.resolve(snapshot)),
+      snapshot: () => (ready ? Promise.resolve(ready) : (loaded ??= this.loadWithLogin(published))),
     };
     for (const listener of this.listeners) listener(change);
   }

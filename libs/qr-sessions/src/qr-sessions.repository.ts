@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { returningRows } from '@app/common';
-import type { DeviceType } from '@app/contract';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { DeviceType, SignInAlert } from '@app/contract';
+import { SIGN_IN_ALERTS_CHANNEL } from '@app/sign-in-alerts';
+import { QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
 import { QrSession } from './qr-session.entity';
-import { QrSessionEvent, type QrSessionEventType } from './qr-session-event.entity';
+import type { QrSessionEventType } from './qr-session-event.entity';
 
 /** Every column of `qr_sessions` and the entity field it fills, for statements that return whole rows. */
 const SESSION_FIELDS: Array<[column: string, field: keyof QrSession]> = [
@@ -45,6 +46,21 @@ function sessionColumns(table = 'qr_sessions'): string {
 }
 
 const SESSION_COLUMNS = sessionColumns();
+const SESSION_ROW_FIELDS: ReadonlyArray<keyof QrSessionRow> = [
+  ...SESSION_FIELDS.map(([, field]) => field),
+  'scannedByDisplayName',
+  'scannedByUsername',
+];
+
+/**
+ * The published message of a change, built inside the statement from the row it returns (`changed`) and its audit
+ * row (`event`): the fields of {@link QrSessionChangeMessage}, never a secret or a token.
+ */
+const CHANGE_MESSAGE_SQL = `json_build_object(
+  'type', event.type, 'eventId', event.id::text, 'publishedAt', floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+  'session', json_build_object('id', changed."id", 'status', changed."status", 'expiresAt', changed."expiresAt",
+                               'scannedAt', changed."scannedAt", 'scannedByDisplayName', changed."scannedByDisplayName",
+                               'scannedByUsername', changed."scannedByUsername"))::text`;
 
 /** The phone acting on a session: the account and device of the token it presented. */
 export interface Scanner {
@@ -68,9 +84,14 @@ export interface QrSessionView {
   } | null;
 }
 
-export interface AuditEntry {
-  qrSessionId: string;
-  type: QrSessionEventType;
+/** What a desktop's request gives a new session. */
+export type NewQrSession = Pick<
+  QrSession,
+  'id' | 'secretHash' | 'desktopClientDeviceId' | 'desktopDeviceType' | 'desktopDeviceName' | 'desktopIp' | 'desktopUserAgent'
+>;
+
+/** Who caused a change, for its audit row. */
+export interface AuditActor {
   ip: string | null;
   userAgent: string | null;
   accountId?: string | null;
@@ -78,40 +99,89 @@ export interface AuditEntry {
   clientDeviceId?: string | null;
 }
 
+/** How a transition statement publishes its change: with `pg_notify` in the statement itself, or not (the caller does). */
+export interface Publishing {
+  notifyInStatement: boolean;
+}
+
+/** A committed transition: the row after it and, when it wrote an audit row, the message of the change. */
+export interface Transition {
+  session: QrSessionRow;
+  /** Absent when nothing was recorded (a re-scan by the same phone only renews its ticket). */
+  message?: QrSessionChangeMessage;
+}
+
+/** What a confirmation needs besides the ticket: the desktop's token to record and the sign-in alert to publish. */
+export interface ConfirmPlan {
+  scanner: Scanner;
+  ticketHash: string;
+  /** The id a new desktop device row gets; an existing row of the account with that device id is reused. */
+  newDeviceRowId: string;
+  token: { id: string; issuedAt: Date; expiresAt: Date };
+  alert: { at: string; approvedBy: string };
+  actor: AuditActor;
+}
+
+/** A committed confirmation, with everything the desktop's `login` and the sign-in alert are made of. */
+export interface Confirmation extends Transition {
+  account: { id: string; username: string; displayName: string };
+  desktop: { rowId: string; id: string; type: DeviceType; name: string | null };
+  alert: { accountId: string; alert: SignInAlert };
+}
+
+interface TransitionStatement {
+  /** The INSERT or UPDATE of `qr_sessions`, `RETURNING ${SESSION_COLUMNS}` (and any extra columns). */
+  change: string;
+  parameters: unknown[];
+  type: QrSessionEventType;
+  actor: AuditActor;
+  /** A condition on `changed` under which the change is recorded and published (default: always). */
+  recordWhen?: string;
+  /** More common table expressions after `changed` and `event`, written by the caller. */
+  moreCtes?: string;
+  /** More output columns and joins for those. */
+  moreColumns?: string;
+  /** The audit row's `client_device_id`, when it is taken from the row (`changed."..."`) rather than from the actor. */
+  clientDeviceIdSql?: string;
+  moreJoins?: string;
+}
+
 /**
- * The QR session aggregate's storage. Every transition is one conditional UPDATE whose WHERE clause carries the
- * whole precondition (status, expiry, ticket, scanner), so that of any number of concurrent requests exactly one
- * changes the row; the others get no row back and the service explains why.
+ * The QR session aggregate's storage. Every transition is ONE statement: a conditional UPDATE whose WHERE clause
+ * carries the whole precondition (status, expiry, ticket, scanner), so that of any number of concurrent requests
+ * exactly one changes the row (the others get no row back and the service explains why), together with its audit
+ * row and the `pg_notify` that publishes it, in common table expressions. One statement commits as one, so no
+ * explicit transaction is needed: the change, its audit row and its event exist together or not at all.
  */
 @Injectable()
 export class QrSessionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(
-    manager: EntityManager,
-    session: Pick<
-      QrSession,
-      'id' | 'secretHash' | 'desktopClientDeviceId' | 'desktopDeviceType' | 'desktopDeviceName' | 'desktopIp' | 'desktopUserAgent'
-    >,
-    ttlSeconds: number,
-  ): Promise<QrSessionRow> {
-    const rows = await returningRows<QrSessionRow>(manager, 
-      `INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type, desktop_device_name,
-                                desktop_ip, desktop_user_agent, created_at, expires_at)
-       VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8))
-       RETURNING ${SESSION_COLUMNS}`,
-      [
-        session.id,
-        session.secretHash,
-        session.desktopClientDeviceId,
-        session.desktopDeviceType,
-        session.desktopDeviceName,
-        session.desktopIp,
-        session.desktopUserAgent,
-        ttlSeconds,
-      ],
+  /** A new pending session, recorded (`created`) and published. */
+  async insert(session: NewQrSession, ttlSeconds: number, publishing: Publishing, manager?: EntityManager): Promise<Transition> {
+    const created = await this.transition(
+      {
+        change: `INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type,
+                                          desktop_device_name, desktop_ip, desktop_user_agent, created_at, expires_at)
+                 VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8))
+                 RETURNING ${SESSION_COLUMNS}`,
+        parameters: [
+          session.id,
+          session.secretHash,
+          session.desktopClientDeviceId,
+          session.desktopDeviceType,
+          session.desktopDeviceName,
+          session.desktopIp,
+          session.desktopUserAgent,
+          ttlSeconds,
+        ],
+        type: 'created',
+        actor: { ip: session.desktopIp, userAgent: session.desktopUserAgent, clientDeviceId: session.desktopClientDeviceId },
+      },
+      publishing,
+      manager,
     );
-    return rows[0];
+    return created!;
   }
 
   async findById(id: string): Promise<QrSessionRow | null> {
@@ -164,89 +234,169 @@ export class QrSessionsRepository {
 
   /**
    * pending → scanned, or a fresh ticket for the same account and device re-scanning. `scanned_at` keeps the first
-   * scan's time, so `firstScan` tells a transition from a re-scan.
+   * scan's time: only the first scan is recorded and published (the desktop has already been told of a re-scan).
    */
   async markScanned(
-    manager: EntityManager,
     id: string,
     scanner: Scanner,
     ticket: { hash: string; ttlSeconds: number },
-  ): Promise<{ session: QrSessionRow; firstScan: boolean } | null> {
-    const rows = await returningRows<QrSessionRow & { firstScan: boolean }>(manager, 
-      `UPDATE qr_sessions
-          SET status = 'scanned',
-              scanned_at = COALESCE(scanned_at, now()),
-              scanned_by_account_id = $2,
-              scanned_by_device_id = $3,
-              scan_ticket_hash = $4,
-              scan_ticket_expires_at = LEAST(now() + make_interval(secs => $5), expires_at),
-              scan_ticket_used_at = NULL
-        WHERE id = $1
-          AND expires_at > now()
-          AND (status = 'pending'
-               OR (status = 'scanned' AND scanned_by_account_id = $2 AND scanned_by_device_id = $3))
-       RETURNING ${SESSION_COLUMNS}, qr_sessions.scanned_at = now() AS "firstScan"`,
-      [id, scanner.accountId, scanner.deviceRowId, ticket.hash, ticket.ttlSeconds],
+    actor: AuditActor,
+    publishing: Publishing,
+  ): Promise<Transition | null> {
+    return this.transition(
+      {
+        change: `UPDATE qr_sessions
+                    SET status = 'scanned',
+                        scanned_at = COALESCE(scanned_at, now()),
+                        scanned_by_account_id = $2,
+                        scanned_by_device_id = $3,
+                        scan_ticket_hash = $4,
+                        scan_ticket_expires_at = LEAST(now() + make_interval(secs => $5), expires_at),
+                        scan_ticket_used_at = NULL
+                  WHERE id = $1
+                    AND expires_at > now()
+                    AND (status = 'pending'
+                         OR (status = 'scanned' AND scanned_by_account_id = $2 AND scanned_by_device_id = $3))
+                 RETURNING ${SESSION_COLUMNS}, qr_sessions.scanned_at = now() AS "firstScan"`,
+        parameters: [id, scanner.accountId, scanner.deviceRowId, ticket.hash, ticket.ttlSeconds],
+        type: 'scanned',
+        actor,
+        recordWhen: 'changed."firstScan"',
+      },
+      publishing,
     );
-    const row = rows[0];
-    if (!row) return null;
-    const { firstScan, ...session } = row;
-    return { session, firstScan };
+  }
+
+  /** scanned → rejected, spending the scan ticket (see {@link ticketHolds}). */
+  markRejected(id: string, scanner: Scanner, ticketHash: string, actor: AuditActor, publishing: Publishing): Promise<Transition | null> {
+    return this.transition(
+      {
+        change: `UPDATE qr_sessions SET status = 'rejected', rejected_at = now(), scan_ticket_used_at = now()
+                  WHERE id = $1 AND ${ticketHolds(2, 3, 4)}
+                 RETURNING ${SESSION_COLUMNS}`,
+        parameters: [id, ticketHash, scanner.accountId, scanner.deviceRowId],
+        type: 'rejected',
+        actor,
+      },
+      publishing,
+    );
   }
 
   /**
-   * scanned → confirmed or rejected, spending the scan ticket. The ticket must be the current one, unexpired, unused,
-   * and presented by the account and device that scanned.
+   * scanned → confirmed, spending the scan ticket, and in the same statement: the desktop's device row for the
+   * scanner's account (created, or refreshed when the account already has it), the desktop's token, the audit row,
+   * and the publication of both the change and the sign-in alert (threat 7).
+   *
+   * The account may already have that device id with another type (a desktop claiming the id of the account's phone):
+   * then the device upsert changes nothing, no token is inserted, and the session's `login_token_id` points at a token
+   * that does not exist, which the foreign key refuses at the end of the statement. The statement fails as a whole
+   * and the session stays scanned; the service answers that failure with `forbidden`.
    */
-  async markDecided(
-    manager: EntityManager,
-    id: string,
-    decision: 'confirmed' | 'rejected',
-    scanner: Scanner,
-    ticketHash: string,
-  ): Promise<QrSessionRow | null> {
-    const timestamp = decision === 'confirmed' ? 'confirmed_at' : 'rejected_at';
-    const rows = await returningRows<QrSessionRow>(manager, 
-      `UPDATE qr_sessions
-          SET status = $2, ${timestamp} = now(), scan_ticket_used_at = now()
-        WHERE id = $1
-          AND status = 'scanned'
-          AND expires_at > now()
-          AND scan_ticket_hash = $3
-          AND scan_ticket_expires_at > now()
-          AND scan_ticket_used_at IS NULL
-          AND scanned_by_account_id = $4
-          AND scanned_by_device_id = $5
-       RETURNING ${SESSION_COLUMNS}`,
-      [id, decision, ticketHash, scanner.accountId, scanner.deviceRowId],
+  async markConfirmed(id: string, plan: ConfirmPlan, publishing: Publishing): Promise<Confirmation | null> {
+    const notify = publishing.notifyInStatement;
+    const confirmed = await this.transition(
+      {
+        change: `UPDATE qr_sessions
+                    SET status = 'confirmed', confirmed_at = now(), scan_ticket_used_at = now(), login_token_id = $5
+                  WHERE id = $1 AND ${ticketHolds(2, 3, 4)}
+                 RETURNING ${SESSION_COLUMNS}`,
+        parameters: [
+          id,
+          plan.ticketHash,
+          plan.scanner.accountId,
+          plan.scanner.deviceRowId,
+          plan.token.id,
+          plan.newDeviceRowId,
+          plan.token.issuedAt,
+          plan.token.expiresAt,
+          plan.alert.at,
+          plan.alert.approvedBy,
+        ],
+        type: 'confirmed',
+        actor: plan.actor,
+        moreCtes: `desktop AS (
+            INSERT INTO devices (id, account_id, client_device_id, type, name, created_at, last_seen_at, signed_out_at)
+            SELECT $6::uuid, $3::uuid, changed."desktopClientDeviceId", changed."desktopDeviceType", changed."desktopDeviceName",
+                   now(), now(), NULL
+              FROM changed
+            ON CONFLICT (account_id, client_device_id) DO UPDATE
+               SET name = COALESCE(EXCLUDED.name, devices.name), last_seen_at = now(), signed_out_at = NULL
+             WHERE devices.type = EXCLUDED.type
+            RETURNING id, client_device_id, type, name
+          ), token AS (
+            INSERT INTO access_tokens (id, account_id, device_id, grant_type, issued_at, expires_at)
+            SELECT $5::uuid, $3::uuid, desktop.id, 'qr', $7::timestamptz, $8::timestamptz FROM desktop
+            RETURNING id
+          ), owner AS (
+            SELECT username, display_name FROM accounts WHERE id = $3
+          ), alert AS (
+            SELECT json_build_object(
+                     'eventId', $5::text, 'accountId', $3::text,
+                     'alert', json_build_object(
+                       'method', 'qr', 'at', $9::text,
+                       'device', json_build_object('id', desktop.client_device_id, 'type', desktop.type, 'name', desktop.name),
+                       'ip', changed."desktopIp", 'userAgent', changed."desktopUserAgent", 'approvedBy', $10::text))::text AS message
+              FROM changed, desktop
+          )`,
+        moreColumns: `desktop.id AS "signedInRowId", desktop.client_device_id AS "signedInDeviceId",
+                      desktop.type AS "signedInDeviceType", desktop.name AS "signedInDeviceName",
+                      owner.username AS "ownerUsername", owner.display_name AS "ownerDisplayName",
+                      alert.message AS alert${notify ? `, pg_notify('${SIGN_IN_ALERTS_CHANNEL}', alert.message) AS "alertSent"` : ''}`,
+        moreJoins: 'JOIN desktop ON true JOIN owner ON true JOIN alert ON true',
+      },
+      publishing,
     );
-    return rows[0] ?? null;
+    if (!confirmed) return null;
+    const { session, message, extra } = confirmed;
+    return {
+      session,
+      message,
+      account: { id: plan.scanner.accountId, username: extra.ownerUsername as string, displayName: extra.ownerDisplayName as string },
+      desktop: {
+        rowId: extra.signedInRowId as string,
+        id: extra.signedInDeviceId as string,
+        type: extra.signedInDeviceType as DeviceType,
+        name: (extra.signedInDeviceName as string | null) ?? null,
+      },
+      alert: JSON.parse(extra.alert as string) as Confirmation['alert'],
+    };
   }
 
-  /** pending|scanned → cancelled, by the desktop, before expiry. */
-  async markCancelled(manager: EntityManager, id: string): Promise<QrSessionRow | null> {
-    const rows = await returningRows<QrSessionRow>(manager, 
-      `UPDATE qr_sessions SET status = 'cancelled', cancelled_at = now()
-        WHERE id = $1 AND status IN ('pending', 'scanned') AND expires_at > now()
-       RETURNING ${SESSION_COLUMNS}`,
-      [id],
+  /** pending|scanned → cancelled, by the holder of the secret (its hash must match), before expiry. */
+  markCancelled(id: string, secretHash: string, actor: AuditActor, publishing: Publishing): Promise<Transition | null> {
+    return this.transition(
+      {
+        change: `UPDATE qr_sessions SET status = 'cancelled', cancelled_at = now()
+                  WHERE id = $1 AND secret_hash = $2 AND status IN ('pending', 'scanned') AND expires_at > now()
+                 RETURNING ${SESSION_COLUMNS}`,
+        parameters: [id, secretHash],
+        type: 'cancelled',
+        actor,
+        // The desktop's device id is the session's own, read from the row: the request only proved the secret.
+        clientDeviceIdSql: 'changed."desktopClientDeviceId"',
+      },
+      publishing,
     );
-    return rows[0] ?? null;
   }
 
   /** pending|scanned → expired, once `expires_at` has passed. */
-  async markExpired(manager: EntityManager, id: string): Promise<QrSessionRow | null> {
-    const rows = await returningRows<QrSessionRow>(manager, 
-      `UPDATE qr_sessions SET status = 'expired', expired_at = now()
-        WHERE id = $1 AND status IN ('pending', 'scanned') AND expires_at <= now()
-       RETURNING ${SESSION_COLUMNS}`,
-      [id],
+  markExpired(id: string, publishing: Publishing): Promise<Transition | null> {
+    return this.transition(
+      {
+        change: `UPDATE qr_sessions SET status = 'expired', expired_at = now()
+                  WHERE id = $1 AND status IN ('pending', 'scanned') AND expires_at <= now()
+                 RETURNING ${SESSION_COLUMNS}`,
+        parameters: [id],
+        type: 'expired',
+        actor: { ip: null, userAgent: null },
+      },
+      publishing,
     );
-    return rows[0] ?? null;
   }
 
-  async attachLoginToken(manager: EntityManager, id: string, tokenId: string): Promise<void> {
-    await manager.query('UPDATE qr_sessions SET login_token_id = $2 WHERE id = $1', [id, tokenId]);
+  /** For a caller that writes rows of its own with a new session (a statement that notifies does so at commit). */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
   }
 
   /** Open sessions whose time is up, oldest first. */
@@ -261,19 +411,59 @@ export class QrSessionsRepository {
     return rows.map((row) => row.id);
   }
 
-  async appendEvent(manager: EntityManager, entry: AuditEntry): Promise<void> {
-    await manager.insert(QrSessionEvent, {
-      qrSessionId: entry.qrSessionId,
-      type: entry.type,
-      ip: entry.ip,
-      userAgent: entry.userAgent,
-      accountId: entry.accountId ?? null,
-      deviceId: entry.deviceId ?? null,
-      clientDeviceId: entry.clientDeviceId ?? null,
-    });
+  /**
+   * Runs a transition as one statement: `changed` (the caller's INSERT or UPDATE), `event` (its audit row, when
+   * `recordWhen` holds), `message` (what is published), the caller's own expressions, and the `pg_notify` of the
+   * change when the bus takes it from SQL. Parameters of the audit row follow the caller's.
+   */
+  private async transition(
+    statement: TransitionStatement,
+    publishing: Publishing,
+    manager?: EntityManager,
+  ): Promise<(Transition & { extra: Record<string, unknown> }) | null> {
+    const { change, parameters, type, actor } = statement;
+    const n = parameters.length;
+    const sql = `WITH changed AS (${change}),
+      event AS (
+        INSERT INTO qr_session_events (qr_session_id, type, ip, user_agent, account_id, device_id, client_device_id)
+        SELECT changed."id", $${n + 1}::qr_session_event_type, $${n + 2}::inet, $${n + 3}::text, $${n + 4}::uuid,
+               $${n + 5}::uuid, ${statement.clientDeviceIdSql ?? `$${n + 6}::varchar`}
+          FROM changed ${statement.recordWhen ? `WHERE ${statement.recordWhen}` : ''}
+        RETURNING id, type
+      ), message AS (
+        SELECT ${CHANGE_MESSAGE_SQL} AS text FROM changed, event
+      )${statement.moreCtes ? `, ${statement.moreCtes}` : ''}
+      SELECT changed.*, message.text AS "changeMessage"
+             ${publishing.notifyInStatement ? `, CASE WHEN message.text IS NOT NULL THEN pg_notify('${QR_EVENTS_CHANNEL}', message.text) END AS "changeSent"` : ''}
+             ${statement.moreColumns ? `, ${statement.moreColumns}` : ''}
+        FROM changed LEFT JOIN message ON true ${statement.moreJoins ?? ''}`;
+    const values = [...parameters, type, actor.ip, actor.userAgent, actor.accountId ?? null, actor.deviceId ?? null];
+    if (!statement.clientDeviceIdSql) values.push(actor.clientDeviceId ?? null);
+    const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource).query(sql, values);
+    const row = rows[0];
+    if (!row) return null;
+    const session = {} as Record<string, unknown>;
+    const extra = { ...row };
+    for (const field of SESSION_ROW_FIELDS) {
+      session[field] = row[field];
+      delete extra[field];
+    }
+    const message = extra.changeMessage as string | null;
+    return {
+      session: session as unknown as QrSessionRow,
+      ...(message ? { message: JSON.parse(message) as QrSessionChangeMessage } : {}),
+      extra,
+    };
   }
+}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
+/** The conditions under which a scan ticket may be spent, at parameter positions (ticket hash, account, device). */
+function ticketHolds(ticketHash: number, accountId: number, deviceId: number): string {
+  return `status = 'scanned'
+      AND expires_at > now()
+      AND scan_ticket_hash = $${ticketHash}
+      AND scan_ticket_expires_at > now()
+      AND scan_ticket_used_at IS NULL
+      AND scanned_by_account_id = $${accountId}
+      AND scanned_by_device_id = $${deviceId}`;
 }

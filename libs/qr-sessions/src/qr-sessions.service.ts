@@ -1,17 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DomainError, newPublicId, newSecret, secretMatchesHash, sha256Hex, type ClientInfo } from '@app/common';
 import { AppConfigService } from '@app/config';
 import { isMobile, type DeviceType, type QrSessionSnapshot, type QrStatus, type ScanResult } from '@app/contract';
-import { DevicesRepository } from '@app/devices';
-import { EventBus } from '@app/events';
 import { MetricsService } from '@app/metrics';
 import { SignInAlerts } from '@app/sign-in-alerts';
 import { TokensService, type AuthContext } from '@app/tokens';
-import { QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
-import type { QrSessionEventType } from './qr-session-event.entity';
+import { QrSessionChanges } from './qr-session-changes';
 import { OPEN_STATUSES } from './qr-session.entity';
-import { QrSessionsRepository, type QrSessionRow, type Scanner } from './qr-sessions.repository';
+import {
+  QrSessionsRepository,
+  type AuditActor,
+  type NewQrSession,
+  type Publishing,
+  type QrSessionRow,
+  type Scanner,
+  type Transition,
+} from './qr-sessions.repository';
 import { QrSnapshots } from './qr-snapshots';
 
 export interface DesktopDevice {
@@ -20,21 +26,14 @@ export interface DesktopDevice {
   name?: string;
 }
 
-/** Who did something to a session, for its audit trail. */
-interface Actor {
-  client: ClientInfo | null;
-  accountId?: string;
-  deviceRowId?: string;
-  clientDeviceId?: string;
-}
-
 type Refused = 'scan' | 'decide' | 'cancel';
 
 const TERMINAL: readonly QrStatus[] = ['confirmed', 'rejected', 'cancelled'];
 
 /**
  * The QR login state machine (contract §3): pending → scanned → confirmed, scanned → rejected,
- * pending|scanned → cancelled | expired. Each transition, its audit row and its published event commit together.
+ * pending|scanned → cancelled | expired. Each transition, its audit row and its published event are one SQL statement
+ * (see QrSessionsRepository); once it has committed, this process's own listeners hear of it at once.
  */
 @Injectable()
 export class QrSessionsService {
@@ -43,9 +42,8 @@ export class QrSessionsService {
   constructor(
     private readonly sessions: QrSessionsRepository,
     private readonly snapshots: QrSnapshots,
-    private readonly devices: DevicesRepository,
     private readonly tokens: TokensService,
-    private readonly bus: EventBus,
+    private readonly changes: QrSessionChanges,
     private readonly alerts: SignInAlerts,
     private readonly config: AppConfigService,
     private readonly metrics: MetricsService,
@@ -53,8 +51,11 @@ export class QrSessionsService {
 
   /** A desktop asks for a session. The secret is answered once and kept only as its hash. */
   async create(device: DesktopDevice, client: ClientInfo): Promise<{ session: QrSessionRow; secret: string }> {
-    const { session, secret } = await this.createAttached(device, client, async () => undefined);
-    return { session, secret };
+    const secret = newSecret();
+    const created = await this.sessions.insert(this.newSession(device, client, secret), this.config.qrTtlSeconds, this.publishing());
+    await this.published(created);
+    this.metrics.qrSessionCreated();
+    return { session: created.session, secret };
   }
 
   /**
@@ -69,26 +70,31 @@ export class QrSessionsService {
   ): Promise<{ session: QrSessionRow; secret: string; attached: T }> {
     const secret = newSecret();
     let attached!: T;
-    const session = await this.sessions.transaction(async (manager) => {
-      const row = await this.sessions.insert(
-        manager,
-        {
-          id: newPublicId(),
-          secretHash: sha256Hex(secret),
-          desktopClientDeviceId: device.id,
-          desktopDeviceType: device.type,
-          desktopDeviceName: device.name ?? null,
-          desktopIp: client.ip,
-          desktopUserAgent: client.userAgent,
-        },
+    const created = await this.sessions.transaction(async (manager) => {
+      const inserted = await this.sessions.insert(
+        this.newSession(device, client, secret),
         this.config.qrTtlSeconds,
+        this.publishing(),
+        manager,
       );
-      await this.record(manager, row, 'created', { client, clientDeviceId: device.id });
-      attached = await attach(manager, row);
-      return row;
+      attached = await attach(manager, inserted.session);
+      return inserted;
     });
+    await this.published(created);
     this.metrics.qrSessionCreated();
-    return { session, secret, attached };
+    return { session: created.session, secret, attached };
+  }
+
+  private newSession(device: DesktopDevice, client: ClientInfo, secret: string): NewQrSession {
+    return {
+      id: newPublicId(),
+      secretHash: sha256Hex(secret),
+      desktopClientDeviceId: device.id,
+      desktopDeviceType: device.type,
+      desktopDeviceName: device.name ?? null,
+      desktopIp: client.ip,
+      desktopUserAgent: client.userAgent,
+    };
   }
 
   /** Whether a session exists, for the secret-free QR image endpoints. */
@@ -119,97 +125,99 @@ export class QrSessionsService {
   async scan(id: string, auth: AuthContext, client: ClientInfo): Promise<ScanResult> {
     this.assertMobile(auth);
     const ticket = newSecret();
-    const scanned = await this.sessions.transaction(async (manager) => {
-      const result = await this.sessions.markScanned(manager, id, scannerOf(auth), {
-        hash: sha256Hex(ticket),
-        ttlSeconds: this.config.scanTicketTtlSeconds,
-      });
-      // A re-scan by the same phone only renews its ticket: the desktop has already been told.
-      if (result?.firstScan) await this.record(manager, result.session, 'scanned', actorOf(auth, client));
-      return result?.session ?? null;
-    });
+    const scanned = await this.sessions.markScanned(
+      id,
+      scannerOf(auth),
+      { hash: sha256Hex(ticket), ttlSeconds: this.config.scanTicketTtlSeconds },
+      actorOf(auth, client),
+      this.publishing(),
+    );
     if (!scanned) throw await this.refusal(id, 'scan');
+    await this.published(scanned);
+    const session = scanned.session;
     return {
-      id: scanned.id,
+      id: session.id,
       status: 'scanned',
       scanTicket: ticket,
-      ticketExpiresAt: scanned.scanTicketExpiresAt!.toISOString(),
+      ticketExpiresAt: session.scanTicketExpiresAt!.toISOString(),
       requester: {
-        device: { type: scanned.desktopDeviceType, name: scanned.desktopDeviceName },
-        ip: scanned.desktopIp,
-        userAgent: scanned.desktopUserAgent,
-        createdAt: scanned.createdAt.toISOString(),
+        device: { type: session.desktopDeviceType, name: session.desktopDeviceName },
+        ip: session.desktopIp,
+        userAgent: session.desktopUserAgent,
+        createdAt: session.createdAt.toISOString(),
       },
     };
   }
 
-  /** The phone that scanned confirms: the desktop device gets its own token for the phone's account. */
+  /**
+   * The phone that scanned confirms: the desktop device gets its own token for the phone's account, and the account's
+   * other devices hear of the sign-in. One statement; the desktop's socket or long-poll is written before this returns.
+   */
   async confirm(id: string, scanTicket: string, auth: AuthContext, client: ClientInfo): Promise<{ id: string; status: 'confirmed' }> {
     this.assertMobile(auth);
-    const confirmed = await this.sessions.transaction(async (manager) => {
-      const session = await this.sessions.markDecided(manager, id, 'confirmed', scannerOf(auth), sha256Hex(scanTicket));
-      if (!session) return null;
-      const desktop = await this.devices.upsertForSignIn(manager, {
-        accountId: auth.accountId,
-        clientDeviceId: session.desktopClientDeviceId,
-        type: session.desktopDeviceType,
-        name: session.desktopDeviceName,
-      });
-      // Throwing rolls the confirmation back: the session stays scanned and nothing was issued.
-      if (!desktop) {
+    const publishing = this.publishing();
+    const token = this.tokens.plan();
+    let confirmed;
+    try {
+      confirmed = await this.sessions.markConfirmed(
+        id,
+        {
+          scanner: scannerOf(auth),
+          ticketHash: sha256Hex(scanTicket),
+          newDeviceRowId: randomUUID(),
+          token,
+          alert: { at: new Date().toISOString(), approvedBy: auth.clientDeviceId },
+          actor: actorOf(auth, client),
+        },
+        publishing,
+      );
+    } catch (error) {
+      // The statement failed as a whole, so the session stays scanned and nothing was issued.
+      if (isForeignKeyViolation(error, 'fk_qr_sessions_login_token')) {
         throw new DomainError('forbidden', 'The desktop claims the device id of another of your devices; do not confirm it.');
       }
-      const token = await this.tokens.record(manager, auth.accountId, desktop.id, 'qr');
-      await this.sessions.attachLoginToken(manager, id, token.id);
-      await this.alerts.publish(manager, auth.accountId, {
-        method: 'qr',
-        at: new Date().toISOString(),
-        device: { id: desktop.clientDeviceId, type: desktop.type, name: desktop.name },
-        ip: session.desktopIp,
-        userAgent: session.desktopUserAgent,
-        approvedBy: auth.clientDeviceId,
-      });
-      await this.record(manager, session, 'confirmed', actorOf(auth, client));
-      return session;
-    });
+      throw error;
+    }
     if (!confirmed) throw await this.refusal(id, 'decide');
+    const snapshot = this.snapshots.of(confirmed.session);
+    snapshot.login = this.tokens.loginResult(token, { account: confirmed.account, device: confirmed.desktop });
+    await this.published(confirmed, snapshot);
+    await this.alerts.committed(confirmed.alert, publishing.notifyInStatement);
     this.metrics.qrSessionFinished('confirmed');
     return { id, status: 'confirmed' };
   }
 
   async reject(id: string, scanTicket: string, auth: AuthContext, client: ClientInfo): Promise<{ id: string; status: 'rejected' }> {
     this.assertMobile(auth);
-    const rejected = await this.sessions.transaction(async (manager) => {
-      const session = await this.sessions.markDecided(manager, id, 'rejected', scannerOf(auth), sha256Hex(scanTicket));
-      if (session) await this.record(manager, session, 'rejected', actorOf(auth, client));
-      return session;
-    });
+    const rejected = await this.sessions.markRejected(id, scannerOf(auth), sha256Hex(scanTicket), actorOf(auth, client), this.publishing());
     if (!rejected) throw await this.refusal(id, 'decide');
+    await this.published(rejected);
     this.metrics.qrSessionFinished('rejected');
     return { id, status: 'rejected' };
   }
 
   /** The desktop gives up on its session. */
   async cancel(id: string, secret: string | undefined, client: ClientInfo): Promise<QrSessionSnapshot> {
-    await this.verifySecret(id, secret);
-    const cancelled = await this.sessions.transaction(async (manager) => {
-      const session = await this.sessions.markCancelled(manager, id);
-      if (session) await this.record(manager, session, 'cancelled', { client, clientDeviceId: session.desktopClientDeviceId });
-      return session;
-    });
-    if (!cancelled) throw await this.refusal(id, 'cancel');
+    const cancelled = secret
+      ? await this.sessions.markCancelled(id, sha256Hex(secret), { ip: client.ip, userAgent: client.userAgent }, this.publishing())
+      : null;
+    if (!cancelled) {
+      // Explain the refusal: an unknown session or a wrong secret first, as when the secret was checked beforehand.
+      await this.verifySecret(id, secret);
+      throw await this.refusal(id, 'cancel');
+    }
+    await this.published(cancelled);
     this.metrics.qrSessionFinished('cancelled');
-    return this.snapshots.of(cancelled);
+    return this.snapshots.of(cancelled.session);
   }
 
   /** Ends a session whose time is up. Safe to call from every process at once: one of them does it. */
   async expire(id: string): Promise<boolean> {
-    const expired = await this.sessions.transaction(async (manager) => {
-      const session = await this.sessions.markExpired(manager, id);
-      if (session) await this.record(manager, session, 'expired', { client: null });
-      return session;
-    });
-    if (expired) this.metrics.qrSessionFinished('expired');
+    const expired = await this.sessions.markExpired(id, this.publishing());
+    if (expired) {
+      await this.published(expired);
+      this.metrics.qrSessionFinished('expired');
+    }
     return expired !== null;
   }
 
@@ -223,20 +231,14 @@ export class QrSessionsService {
     }
   }
 
-  /** Writes the audit row and publishes the change, inside the transition's transaction. */
-  private async record(manager: EntityManager, session: QrSessionRow, type: QrSessionEventType, actor: Actor): Promise<void> {
-    await this.sessions.appendEvent(manager, {
-      qrSessionId: session.id,
-      type,
-      ip: actor.client?.ip ?? null,
-      userAgent: actor.client?.userAgent ?? null,
-      accountId: actor.accountId,
-      deviceId: actor.deviceRowId,
-      clientDeviceId: actor.clientDeviceId,
-    });
-    // publishedAt: the push delay metric runs from here (the end of the transition's transaction) to the desktop.
-    const message: QrSessionChangeMessage = { type, snapshot: this.snapshots.of(session), publishedAt: Date.now() };
-    await this.bus.publish(manager, QR_EVENTS_CHANNEL, message);
+  private publishing(): Publishing {
+    return { notifyInStatement: this.changes.notifyInStatement };
+  }
+
+  /** After a transition committed: this process's listeners hear of it now, the others through the bus. */
+  private async published(transition: Transition, snapshot?: QrSessionSnapshot): Promise<void> {
+    if (!transition.message) return;
+    await this.changes.committed(transition.message, this.changes.notifyInStatement, snapshot);
   }
 
   /** Why a conditional transition changed nothing, read after the fact. */
@@ -284,6 +286,17 @@ function scannerOf(auth: AuthContext): Scanner {
   return { accountId: auth.accountId, deviceRowId: auth.deviceRowId };
 }
 
-function actorOf(auth: AuthContext, client: ClientInfo): Actor {
-  return { client, accountId: auth.accountId, deviceRowId: auth.deviceRowId, clientDeviceId: auth.clientDeviceId };
+function actorOf(auth: AuthContext, client: ClientInfo): AuditActor {
+  return {
+    ip: client.ip,
+    userAgent: client.userAgent,
+    accountId: auth.accountId,
+    deviceId: auth.deviceRowId,
+    clientDeviceId: auth.clientDeviceId,
+  };
+}
+
+function isForeignKeyViolation(error: unknown, constraint: string): boolean {
+  const driverError = (error as { driverError?: { code?: unknown; constraint?: unknown } } | null)?.driverError;
+  return driverError?.code === '23503' && driverError.constraint === constraint;
 }

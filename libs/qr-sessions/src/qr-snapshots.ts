@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { AppConfigService } from '@app/config';
 import type { QrSessionSnapshot } from '@app/contract';
 import { TokensService } from '@app/tokens';
+import type { QrSessionChangeFields } from './qr-session-change';
 import { QrSessionsRepository, type QrSessionRow, type QrSessionView } from './qr-sessions.repository';
+
+type SnapshotFields = Pick<QrSessionRow, 'id' | 'status' | 'expiresAt' | 'scannedAt' | 'scannedByDisplayName' | 'scannedByUsername'>;
 
 /** Builds the snapshot of contract §3 from stored rows; the only place that decides whether `login` is shown. */
 @Injectable()
@@ -14,7 +17,7 @@ export class QrSnapshots {
   ) {}
 
   /** The snapshot without `login`: safe to publish on the bus. */
-  of(session: QrSessionRow): QrSessionSnapshot {
+  of(session: SnapshotFields): QrSessionSnapshot {
     const snapshot: QrSessionSnapshot = {
       id: session.id,
       status: session.status,
@@ -27,6 +30,15 @@ export class QrSnapshots {
       }
     }
     return snapshot;
+  }
+
+  /** The snapshot of a published change (the same as {@link of} of the row it was built from). */
+  ofMessage(fields: QrSessionChangeFields): QrSessionSnapshot {
+    return this.of({
+      ...fields,
+      expiresAt: new Date(fields.expiresAt),
+      scannedAt: fields.scannedAt === null ? null : new Date(fields.scannedAt),
+    });
   }
 
   /**

@@ -15,6 +15,8 @@ import { QrSessionChanges, QrSessionsService, type QrSessionChange } from '@app/
 import { parseQrSocketAuth } from './qr-socket-auth';
 
 interface QrSocketData extends QrSocketAuth {
+  /** The snapshot read at the handshake: the first `status`, unless a newer change came meanwhile (`held`). */
+  initial?: QrSessionSnapshot;
   /** The newest snapshot this socket was sent; undefined until its first `status` went out. */
   sent?: QrSessionSnapshot;
   /** A change that arrived before the first `status`: folded into it. */
@@ -28,15 +30,20 @@ type QrEvent = keyof QrServerToClientEvents;
  * Push for the desktop (contract §4). Only the holder of a session's secret gets past the handshake; its socket joins
  * the room named by the session id, receives `status` first, then every later change of that session.
  *
- * Changes arrive through PostgreSQL from whichever process made them; each process emits to its own sockets only.
- * Notifications can arrive late (a slow listener, a reconnect), and a socket's first `status` is read while changes
- * may be arriving, so each socket remembers what it was last sent and only ever hears a session move forward:
- * `status` first, no event twice, never back to an older state.
+ * Changes arrive through the event bus from whichever process made them (and at once from this one's own requests);
+ * each process emits to its own sockets only. Notifications can arrive late (a slow listener, a reconnect), and a
+ * socket's first `status` is read at the handshake while changes may be arriving, so a socket is registered before
+ * that read (`handshaking`), and each socket remembers what it was last sent and only ever hears a session move
+ * forward: `status` first, no event twice, never back to an older state.
+ *
+ * A handshake costs one query: the read that checks the secret is the snapshot that `status` sends.
  */
 @WebSocketGateway({ namespace: QR_NAMESPACE })
 export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnection<QrSocket>, OnModuleDestroy {
   private readonly logger = new Logger(QrGateway.name);
   private readonly unsubscribes: Array<() => void> = [];
+  /** Sockets between the start of their handshake's read and joining their room, by session id. */
+  private readonly handshaking = new Map<string, Set<QrSocket>>();
 
   @WebSocketServer()
   private readonly namespace: QrNamespace;
@@ -58,14 +65,20 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
         return next(handshakeError(error));
       }
       // The handshake was counted against the address's limit already (SocketServerAdapter, for every namespace).
+      // Registered before the read, so that a change committed during it is held for the first `status`.
+      socket.data = { qrId: auth.qrId, secret: auth.secret };
+      this.startHandshake(socket);
       this.sessions
-        .verifySecret(auth.qrId, auth.secret)
+        .snapshotFor(auth.qrId, auth.secret)
         .then(
-          () => {
-            socket.data = { qrId: auth.qrId, secret: auth.secret };
+          (snapshot) => {
+            socket.data.initial = snapshot;
             next();
           },
-          (error: unknown) => next(handshakeError(error)),
+          (error: unknown) => {
+            this.endHandshake(socket);
+            next(handshakeError(error));
+          },
         );
     });
     this.unsubscribes.push(
@@ -75,17 +88,12 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
   }
 
   async handleConnection(socket: QrSocket): Promise<void> {
-    const { qrId, secret } = socket.data;
-    // Join before reading, so that no change committed after the read can be missed.
+    const { qrId, initial, held } = socket.data;
+    // The room is joined before the socket leaves `handshaking`, so no change falls between the two.
     await socket.join(qrId);
-    try {
-      const read = await this.sessions.snapshotFor(qrId, secret);
-      const held = socket.data.held;
-      this.send(socket, 'status', held && statusRank(held.status) > statusRank(read.status) ? held : read);
-    } catch (error) {
-      this.logger.warn(`could not send status to ${socket.id}: ${(error as Error).message}`);
-      socket.disconnect(true);
-    }
+    this.endHandshake(socket);
+    if (!initial) return void socket.disconnect(true);
+    this.send(socket, 'status', held && statusRank(held.status) > statusRank(initial.status) ? held : initial);
   }
 
   onModuleDestroy(): void {
@@ -94,21 +102,40 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
 
   private deliver(change: QrSessionChange): void {
     if (change.type === 'created') return;
-    const sockets = this.socketsOf(change.id);
+    const sockets = [...this.socketsOf(change.id), ...(this.handshaking.get(change.id) ?? [])];
     if (sockets.length === 0) return;
-    change.snapshot().then(
-      (snapshot) => {
-        for (const socket of sockets) {
-          if (!socket.data.sent) {
-            socket.data.held = snapshot;
-          } else if (statusRank(snapshot.status) > statusRank(socket.data.sent.status)) {
-            this.send(socket, change.type as QrEvent, snapshot);
-            this.metrics.pushDelivered(change.publishedAt, 'socket');
-          }
+    const push = (snapshot: QrSessionSnapshot) => {
+      for (const socket of sockets) {
+        if (!socket.data.sent) {
+          if (!socket.data.held || statusRank(snapshot.status) > statusRank(socket.data.held.status)) socket.data.held = snapshot;
+        } else if (statusRank(snapshot.status) > statusRank(socket.data.sent.status)) {
+          this.send(socket, change.type as QrEvent, snapshot);
+          this.metrics.pushDelivered(change.publishedAt, 'socket');
         }
-      },
-      (error: unknown) => this.logger.error(`could not deliver ${change.type} of ${change.id}: ${(error as Error).message}`),
+      }
+    };
+    // At hand (this process made the change, or it is not `confirmed`): written now, before the request that made
+    // it answers.
+    if (change.ready) return push(change.ready);
+    change.snapshot().then(push, (error: unknown) =>
+      this.logger.error(`could not deliver ${change.type} of ${change.id}: ${(error as Error).message}`),
     );
+  }
+
+  private startHandshake(socket: QrSocket): void {
+    const qrId = socket.data.qrId;
+    let set = this.handshaking.get(qrId);
+    if (!set) this.handshaking.set(qrId, (set = new Set()));
+    set.add(socket);
+    // A client gone before its connection completes must not stay registered.
+    socket.conn.once('close', () => this.endHandshake(socket));
+  }
+
+  private endHandshake(socket: QrSocket): void {
+    const set = this.handshaking.get(socket.data.qrId);
+    if (!set) return;
+    set.delete(socket);
+    if (set.size === 0) this.handshaking.delete(socket.data.qrId);
   }
 
   /** After the bus reconnected, every watched session gets a fresh `status`: changes may have been missed. */

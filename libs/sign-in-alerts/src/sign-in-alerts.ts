@@ -1,11 +1,13 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { SignInAlert } from '@app/contract';
-import { EventBus } from '@app/events';
+import { EventBus, RecentKeys } from '@app/events';
 
 export const SIGN_IN_ALERTS_CHANNEL = 'sign_in_alerts';
 
 export interface SignInAlertMessage {
+  /** Tells a repeat of the same alert (the token's id): the process that signed in hears it twice. */
+  eventId?: string;
   accountId: string;
   alert: SignInAlert;
 }
@@ -19,6 +21,7 @@ type Listener = (message: SignInAlertMessage) => void;
 @Injectable()
 export class SignInAlerts implements OnModuleInit, OnModuleDestroy {
   private readonly listeners = new Set<Listener>();
+  private readonly delivered = new RecentKeys();
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly bus: EventBus) {}
@@ -27,6 +30,7 @@ export class SignInAlerts implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe = this.bus.subscribe(SIGN_IN_ALERTS_CHANNEL, (payload) => {
       const message = payload as SignInAlertMessage | null;
       if (typeof message?.accountId !== 'string' || typeof message.alert?.device?.id !== 'string') return;
+      if (message.eventId !== undefined && !this.delivered.firstTime(message.eventId)) return;
       for (const listener of this.listeners) listener(message);
     });
   }
@@ -37,6 +41,14 @@ export class SignInAlerts implements OnModuleInit, OnModuleDestroy {
 
   publish(manager: EntityManager, accountId: string, alert: SignInAlert): Promise<void> {
     return this.bus.publish(manager, SIGN_IN_ALERTS_CHANNEL, { accountId, alert } satisfies SignInAlertMessage);
+  }
+
+  /**
+   * An alert whose sign-in has committed: this process's listeners hear it now, the others through the bus (the
+   * statement that signed in already published it when `publishedBySql`).
+   */
+  committed(message: SignInAlertMessage, publishedBySql: boolean): Promise<void> {
+    return this.bus.committed(SIGN_IN_ALERTS_CHANNEL, message, { publishedBySql });
   }
 
   subscribe(listener: Listener): () => void {

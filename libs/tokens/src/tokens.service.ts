@@ -34,15 +34,20 @@ export class TokensService {
 
   /** Records a new token for an account's device inside the caller's transaction. */
   async record(manager: EntityManager, accountId: string, deviceRowId: string, grant: TokenGrant): Promise<IssuedToken> {
+    const token = this.plan();
+    await this.tokens.insert(manager, { ...token, accountId, deviceId: deviceRowId, grant });
+    return token;
+  }
+
+  /** The id and times of a new token, for a caller that records it in a statement of its own (the QR confirmation). */
+  plan(): IssuedToken {
     // Whole seconds, because JWT times are whole seconds and the stored row must re-sign to the same string.
     const issuedAtSeconds = Math.floor(Date.now() / 1000);
-    const token: IssuedToken = {
+    return {
       id: randomUUID(),
       issuedAt: new Date(issuedAtSeconds * 1000),
       expiresAt: new Date((issuedAtSeconds + this.config.accessTokenTtlSeconds) * 1000),
     };
-    await this.tokens.insert(manager, { ...token, accountId, deviceId: deviceRowId, grant });
-    return token;
   }
 
   /** Records a new token for the subject and answers the sign-in result. */
@@ -55,7 +60,7 @@ export class TokensService {
    * The sign-in answer for a token already recorded. Lets the QR flow hand the desktop its token on every snapshot read
    * within the pickup window without ever storing the token string.
    */
-  loginResult(token: IssuedToken, subject: TokenSubject): LoginResult {
+  loginResult(token: IssuedToken, subject: TokenSubject | { account: AccountView; device: DeviceView }): LoginResult {
     const claims: AccessTokenClaims = {
       sub: subject.account.id,
       jti: token.id,

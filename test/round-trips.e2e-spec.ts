@@ -1,0 +1,124 @@
+import type { Pool, PoolClient } from 'pg';
+import { QrSessionsService } from '@app/qr-sessions';
+import { DesktopSocket } from './support/desktop-socket';
+import { createQrSession, scan, signUpAndLogin, type SignedInDevice } from './support/factories';
+import { heldLongPolls, startTestApp, type TestApp } from './support/test-app';
+
+/**
+ * Round trips to PostgreSQL per request that changes a QR session (issue 7: at most 3; one statement per transition,
+ * its audit row and its event inside it). Counted on the app's own connection pool, with rate limits on as in
+ * production. The counts are exact, so a change that adds a round trip fails here: if it is worth it, say so by
+ * raising the number.
+ */
+describe('round trips to PostgreSQL per state transition', () => {
+  let app: TestApp;
+  let phone: SignedInDevice;
+  const sent: string[] = [];
+  const sockets: DesktopSocket[] = [];
+
+  beforeAll(async () => {
+    // No sweep during the test: only the requests' own statements are counted.
+    app = await startTestApp({ RATE_LIMITS: 'on', EXPIRY_SWEEP_SECONDS: '3600' });
+    const pool = (app.dataSource.driver as unknown as { master: Pool }).master;
+    const counted = new WeakSet<PoolClient>();
+    pool.on('acquire', (client) => {
+      if (counted.has(client)) return;
+      counted.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const first = args[0] as string | { text?: string };
+        sent.push(typeof first === 'string' ? first : (first?.text ?? '?'));
+        return query(...args);
+      };
+    });
+    phone = await signUpAndLogin(app, { displayName: 'Counted Phone' });
+  });
+  afterEach(() => sockets.splice(0).forEach((socket) => socket.close()));
+  afterAll(() => app.close());
+
+  /** The statements sent while `work` runs. */
+  async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
+    sent.length = 0;
+    await work();
+    return sent.splice(0);
+  }
+
+  const RATE_LIMIT = /rate_limit_counters/;
+  const AUTH = /FROM access_tokens WHERE id = \$1/;
+  const withoutCheck = (statements: string[]) => statements.filter((sql) => !RATE_LIMIT.test(sql) && !AUTH.test(sql));
+
+  it('create, scan and confirm: one statement each, beside the rate limit and the token check', async () => {
+    let desktop!: Awaited<ReturnType<typeof createQrSession>>;
+    const create = await statementsOf(async () => (desktop = await createQrSession(app)));
+    expect(create).toHaveLength(2);
+    expect(withoutCheck(create)).toHaveLength(1);
+    expect(withoutCheck(create)[0]).toMatch(/INSERT INTO qr_sessions[\s\S]*INSERT INTO qr_session_events[\s\S]*pg_notify/);
+
+    let ticket = '';
+    const scanned = await statementsOf(async () => (ticket = (await scan(app, phone, desktop.session.id)).scanTicket));
+    expect(scanned).toHaveLength(3);
+    expect(scanned.filter((sql) => AUTH.test(sql))).toHaveLength(1);
+    expect(withoutCheck(scanned)).toHaveLength(1);
+
+    const confirmed = await statementsOf(() =>
+      app.http().post(`/api/qr-sessions/${desktop.session.id}/confirm`).set(phone.headers).send({ scanTicket: ticket }).expect(200),
+    );
+    expect(confirmed).toHaveLength(3);
+    // The transition, the desktop's device and token, the audit row and both events (the change, the sign-in alert).
+    const [statement] = withoutCheck(confirmed);
+    for (const part of ['UPDATE qr_sessions', 'INSERT INTO devices', 'INSERT INTO access_tokens', 'INSERT INTO qr_session_events']) {
+      expect(statement).toContain(part);
+    }
+    expect(statement).toContain("pg_notify('qr_session_events'");
+    expect(statement).toContain("pg_notify('sign_in_alerts'");
+  });
+
+  it('reject, cancel and expire: one statement each', async () => {
+    const first = await createQrSession(app);
+    const { scanTicket } = await scan(app, phone, first.session.id);
+    const rejected = await statementsOf(() =>
+      app.http().post(`/api/qr-sessions/${first.session.id}/reject`).set(phone.headers).send({ scanTicket }).expect(200),
+    );
+    expect(rejected).toHaveLength(3);
+
+    const second = await createQrSession(app);
+    const cancelled = await statementsOf(() =>
+      app.http().delete(`/api/qr-sessions/${second.session.id}`).set('X-QR-Secret', second.session.secret).expect(200),
+    );
+    expect(cancelled).toHaveLength(2);
+    expect(withoutCheck(cancelled)).toHaveLength(1);
+
+    const third = await createQrSession(app);
+    await app.dataSource.query(`UPDATE qr_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [third.session.id]);
+    const expired = await statementsOf(() => app.app.get(QrSessionsService).expire(third.session.id));
+    expect(expired).toHaveLength(1);
+  });
+
+  it('a socket handshake reads once; the pushed events and a long-poll answer are not read again', async () => {
+    const { session } = await createQrSession(app);
+    let socket!: DesktopSocket;
+    const handshake = await statementsOf(async () => {
+      socket = await DesktopSocket.connect(app.url, { qrId: session.id, secret: session.secret });
+      sockets.push(socket);
+      await socket.next('status');
+    });
+    expect(handshake).toHaveLength(2);
+    expect(withoutCheck(handshake)).toHaveLength(1);
+
+    const held = app.http().get(`/api/qr-sessions/${session.id}?since=pending&wait=10`).set('X-QR-Secret', session.secret).then((r) => r);
+    await heldLongPolls(app, 1);
+    let ticket = '';
+    const scanned = await statementsOf(async () => {
+      ticket = (await scan(app, phone, session.id)).scanTicket;
+      expect((await held).body).toMatchObject({ status: 'scanned' });
+      await socket.next('scanned');
+    });
+    expect(scanned).toHaveLength(3);
+
+    const confirmed = await statementsOf(async () => {
+      await app.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket: ticket }).expect(200);
+      expect((await socket.next('confirmed')).login?.accessToken).toEqual(expect.any(String));
+    });
+    expect(confirmed).toHaveLength(3);
+  });
+});
