@@ -28,6 +28,7 @@ type Listener = (change: QrSessionChange) => void;
 
 /** A message as this process's own listeners get it: with the full snapshot, which never travels through the bus. */
 interface LocalChangeMessage extends QrSessionChangeMessage {
+  local?: true;
   localSnapshot?: QrSessionSnapshot;
 }
 
@@ -69,7 +70,7 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
    * the statement already notified it; `snapshot` is the full one (with `login`), for this process only.
    */
   committed(message: QrSessionChangeMessage, publishedBySql: boolean, snapshot?: QrSessionSnapshot): Promise<void> {
-    const local: LocalChangeMessage = { ...message, localSnapshot: snapshot };
+    const local: LocalChangeMessage = { ...message, local: true, localSnapshot: snapshot };
     return this.bus.committed(QR_EVENTS_CHANNEL, message, { publishedBySql, local });
   }
 
@@ -101,8 +102,11 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
       this.logger.warn('ignored a malformed QR session change');
       return;
     }
-    if (!this.delivered.firstTime(payload.eventId)) return;
-    const { type, eventId, session, localSnapshot, publishedAt } = payload as LocalChangeMessage;
+    const { type, eventId, session, local, localSnapshot, publishedAt } = payload as LocalChangeMessage;
+    // The bus's copy of a change this process already delivered is dropped. The other way round (the bus was
+    // faster than the statement's reply), the local copy still goes out: it has the snapshot at hand, and
+    // listeners ignore what does not move a session forward.
+    if (!this.delivered.firstTime(eventId) && !local) return;
     const published = this.snapshots.ofMessage(session);
     let loaded: Promise<QrSessionSnapshot> | undefined;
     const at = localSnapshot ?? published;
