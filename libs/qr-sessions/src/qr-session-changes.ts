@@ -44,6 +44,8 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
   private readonly listeners = new Set<Listener>();
   /** Changes already delivered here: each arrives twice in the process that made it (at once, then from the bus). */
   private readonly delivered = new RecentKeys();
+  /** Sessions whose confirmation this process is committing, with the bus's copy if it came before the local one. */
+  private readonly inConfirmation = new Map<string, { early?: LocalChangeMessage }>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -72,6 +74,23 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
   committed(message: QrSessionChangeMessage, publishedBySql: boolean, snapshot?: QrSessionSnapshot): Promise<void> {
     const local: LocalChangeMessage = { ...message, local: true, localSnapshot: snapshot };
     return this.bus.committed(QR_EVENTS_CHANNEL, message, { publishedBySql, local });
+  }
+
+  /**
+   * Runs `work`, a confirmation of session `id` that delivers its change locally when it commits. Its copy through the
+   * bus carries no token, so a listener would read it from the database; if that copy arrives first (the bus
+   * can be faster than the statement's own reply), it is held back until `work` ends: the local copy makes it
+   * needless, and if none came (the work failed after the commit), the held copy is delivered then.
+   */
+  async confirming<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const entry: { early?: LocalChangeMessage } = {};
+    this.inConfirmation.set(id, entry);
+    try {
+      return await work();
+    } finally {
+      if (this.inConfirmation.get(id) === entry) this.inConfirmation.delete(id);
+      if (entry.early) this.deliver(entry.early);
+    }
   }
 
   /** Whether transitions may publish from inside their SQL statement. */
@@ -103,6 +122,11 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
       return;
     }
     const { type, eventId, session, local, localSnapshot, publishedAt } = payload as LocalChangeMessage;
+    const confirming = type === 'confirmed' ? this.inConfirmation.get(session.id) : undefined;
+    if (confirming && !local) {
+      confirming.early = payload;
+      return;
+    }
     // The bus's copy of a change this process already delivered is dropped. The other way round (the bus was
     // faster than the statement's reply), the local copy still goes out: it has the snapshot at hand, and
     // listeners ignore what does not move a session forward.

@@ -157,32 +157,34 @@ export class QrSessionsService {
     this.assertMobile(auth);
     const publishing = this.publishing();
     const token = this.tokens.plan();
-    let confirmed;
-    try {
-      confirmed = await this.sessions.markConfirmed(
-        id,
-        {
-          scanner: scannerOf(auth),
-          ticketHash: sha256Hex(scanTicket),
-          newDeviceRowId: randomUUID(),
-          token,
-          alert: { at: new Date().toISOString(), approvedBy: auth.clientDeviceId },
-          actor: actorOf(auth, client),
-        },
-        publishing,
-      );
-    } catch (error) {
-      // The statement failed as a whole, so the session stays scanned and nothing was issued.
-      if (isForeignKeyViolation(error, 'fk_qr_sessions_login_token')) {
-        throw new DomainError('forbidden', 'The desktop claims the device id of another of your devices; do not confirm it.');
+    await this.changes.confirming(id, async () => {
+      let confirmed;
+      try {
+        confirmed = await this.sessions.markConfirmed(
+          id,
+          {
+            scanner: scannerOf(auth),
+            ticketHash: sha256Hex(scanTicket),
+            newDeviceRowId: randomUUID(),
+            token,
+            alert: { at: new Date().toISOString(), approvedBy: auth.clientDeviceId },
+            actor: actorOf(auth, client),
+          },
+          publishing,
+        );
+      } catch (error) {
+        // The statement failed as a whole, so the session stays scanned and nothing was issued.
+        if (isForeignKeyViolation(error, 'fk_qr_sessions_login_token')) {
+          throw new DomainError('forbidden', 'The desktop claims the device id of another of your devices; do not confirm it.');
+        }
+        throw error;
       }
-      throw error;
-    }
-    if (!confirmed) throw await this.refusal(id, 'decide');
-    const snapshot = this.snapshots.of(confirmed.session);
-    snapshot.login = this.tokens.loginResult(token, { account: confirmed.account, device: confirmed.desktop });
-    await this.published(confirmed, snapshot);
-    await this.alerts.committed(confirmed.alert, publishing.notifyInStatement);
+      if (!confirmed) throw await this.refusal(id, 'decide');
+      const snapshot = this.snapshots.of(confirmed.session);
+      snapshot.login = this.tokens.loginResult(token, { account: confirmed.account, device: confirmed.desktop });
+      await this.published(confirmed, snapshot);
+      await this.alerts.committed(confirmed.alert, publishing.notifyInStatement);
+    });
     this.metrics.qrSessionFinished('confirmed');
     return { id, status: 'confirmed' };
   }
