@@ -164,7 +164,7 @@ describe('Redis event bus: a process that dies between its commit and its publis
       // The scan commits (the answer says so) while its PUBLISH waits in Redis.
       await scan(viaDoomed, phone, session.id);
       expect(await doomed.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
-      const left = await survivor.dataSource.query(`SELECT payload->>'type' AS type FROM event_outbox WHERE payload->'snapshot'->>'id' = $1`, [session.id]);
+      const left = await survivor.dataSource.query(`SELECT payload->>'type' AS type FROM event_outbox WHERE payload->'session'->>'id' = $1`, [session.id]);
       expect(left).toEqual([{ type: 'scanned' }]);
       await control.call('CLIENT', 'UNPAUSE');
       const scanned = await desktop.next('scanned', 15_000);

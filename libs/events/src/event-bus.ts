@@ -19,21 +19,20 @@ export abstract class EventBus {
 
   /**
    * Whether one SQL statement may publish by itself, with `pg_notify(channel, payload)` among its clauses: the message
-   * then goes out if, and only if, that statement commits, without a round trip of its own. True only for a bus that
-   * listens to PostgreSQL; a statement that publishes itself still hands its message to {@link committed}.
+   * then goes out if, and only if, that statement commits, without a round trip of its own. True only for the bus on
+   * PostgreSQL's LISTEN/NOTIFY; with another, the statement runs in a transaction that also calls {@link publish}.
    */
   get notifiesFromSql(): boolean {
     return false;
   }
 
   /**
-   * Called right after a change committed with the message it published (its statement's `pg_notify`, when
-   * `notifiesFromSql`) or should publish (otherwise: this sends it to the other processes). This process's handlers
-   * get `local` (the message, or a richer one for this process only, say with a token that never travels) before
-   * this returns, so a push can be written before the reply of the request that caused it. The bus's own copy may
-   * still arrive afterwards: handlers tolerate a repeat.
+   * Hands this process's handlers, at once, a message of a change that has committed (and was published, by
+   * `publish` or by its statement), so that a push can be written before the reply of the request that caused it
+   * rather than after the round trip through the bus. `payload` may be richer than what was published (say with a
+   * token, which never travels). The bus's own copy still arrives later: handlers drop the repeat.
    */
-  abstract committed(channel: string, message: unknown, options: { publishedBySql: boolean; local?: unknown }): Promise<void>;
+  abstract deliverLocally(channel: string, payload: unknown): void;
 
   /** Calls `handler` with every payload published on `channel`; answers the function that unsubscribes. */
   abstract subscribe(channel: string, handler: EventHandler): () => void;

@@ -43,15 +43,8 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
     return true;
   }
 
-  async committed(channel: string, message: unknown, options: { publishedBySql: boolean; local?: unknown }): Promise<void> {
-    this.handle(channel, options.local ?? message);
-    if (!options.publishedBySql) await this.notify(channel, message);
-  }
-
-  private async notify(channel: string, message: unknown): Promise<void> {
-    const client = this.client;
-    if (!client) return;
-    await client.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify(message)]);
+  deliverLocally(channel: string, payload: unknown): void {
+    this.handle(channel, payload);
   }
 
   subscribe(channel: string, handler: EventHandler): () => void {

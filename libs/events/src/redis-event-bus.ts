@@ -110,6 +110,10 @@ export class RedisEventBus extends EventBus implements OnModuleInit, OnModuleDes
     }
   }
 
+  deliverLocally(channel: string, payload: unknown): void {
+    this.handle(channel, payload);
+  }
+
   subscribe(channel: string, handler: EventHandler): () => void {
     if (!CHANNEL_PATTERN.test(channel)) throw new Error(`Invalid channel name "${channel}"`);
     let set = this.handlers.get(channel);
@@ -247,9 +251,13 @@ export class RedisEventBus extends EventBus implements OnModuleInit, OnModuleDes
     if (this.seen.has(envelope.id)) return;
     this.seen.add(envelope.id);
     if (this.seen.size > REMEMBERED_IDS) this.seen.delete(this.seen.values().next().value!);
+    this.handle(channel, envelope.payload);
+  }
+
+  private handle(channel: string, payload: unknown): void {
     for (const handler of this.handlers.get(channel) ?? []) {
       try {
-        handler(envelope.payload);
+        handler(payload);
       } catch (error) {
         this.logger.error(`event handler failed on ${channel}`, (error as Error).stack);
       }

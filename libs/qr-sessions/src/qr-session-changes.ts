@@ -67,13 +67,13 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Publishes a committed change: this process's listeners get it before this returns (so the desktop's socket or
-   * long-poll is written before the reply to the phone), the others through the bus. `publishedBySql` tells that
-   * the statement already notified it; `snapshot` is the full one (with `login`), for this process only.
+   * A change that has committed (and was published): this process's listeners get it before this returns, so the
+   * desktop's socket or long-poll is written before the reply to the phone. `snapshot` is the full one (with `login`),
+   * for this process only.
    */
-  committed(message: QrSessionChangeMessage, publishedBySql: boolean, snapshot?: QrSessionSnapshot): Promise<void> {
+  deliverLocally(message: QrSessionChangeMessage, snapshot?: QrSessionSnapshot): void {
     const local: LocalChangeMessage = { ...message, local: true, localSnapshot: snapshot };
-    return this.bus.committed(QR_EVENTS_CHANNEL, message, { publishedBySql, local });
+    this.bus.deliverLocally(QR_EVENTS_CHANNEL, local);
   }
 
   /**

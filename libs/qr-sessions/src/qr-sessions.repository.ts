@@ -99,9 +99,13 @@ export interface AuditActor {
   clientDeviceId?: string | null;
 }
 
-/** How a transition statement publishes its change: with `pg_notify` in the statement itself, or not (the caller does). */
+/**
+ * How a transition statement publishes its change: with `pg_notify` in the statement itself, or not (the caller
+ * publishes through the event bus in `manager`'s transaction, which the statement then joins).
+ */
 export interface Publishing {
   notifyInStatement: boolean;
+  manager?: EntityManager;
 }
 
 /** A committed transition: the row after it and, when it wrote an audit row, the message of the change. */
@@ -158,7 +162,7 @@ export class QrSessionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** A new pending session, recorded (`created`) and published. */
-  async insert(session: NewQrSession, ttlSeconds: number, publishing: Publishing, manager?: EntityManager): Promise<Transition> {
+  async insert(session: NewQrSession, ttlSeconds: number, publishing: Publishing): Promise<Transition> {
     const created = await this.transition(
       {
         change: `INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type,
@@ -179,7 +183,6 @@ export class QrSessionsRepository {
         actor: { ip: session.desktopIp, userAgent: session.desktopUserAgent, clientDeviceId: session.desktopClientDeviceId },
       },
       publishing,
-      manager,
     );
     return created!;
   }
@@ -394,7 +397,7 @@ export class QrSessionsRepository {
     );
   }
 
-  /** For a caller that writes rows of its own with a new session (a statement that notifies does so at commit). */
+  /** For a caller that writes more with a transition: rows of its own, or the bus's outbox (a NOTIFY waits for the commit). */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
   }
@@ -419,7 +422,6 @@ export class QrSessionsRepository {
   private async transition(
     statement: TransitionStatement,
     publishing: Publishing,
-    manager?: EntityManager,
   ): Promise<(Transition & { extra: Record<string, unknown> }) | null> {
     const { change, parameters, type, actor } = statement;
     const n = parameters.length;
@@ -439,7 +441,7 @@ export class QrSessionsRepository {
         FROM changed LEFT JOIN message ON true ${statement.moreJoins ?? ''}`;
     const values = [...parameters, type, actor.ip, actor.userAgent, actor.accountId ?? null, actor.deviceId ?? null];
     if (!statement.clientDeviceIdSql) values.push(actor.clientDeviceId ?? null);
-    const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource).query(sql, values);
+    const rows: Array<Record<string, unknown>> = await (publishing.manager ?? this.dataSource).query(sql, values);
     const row = rows[0];
     if (!row) return null;
     const session = {} as Record<string, unknown>;

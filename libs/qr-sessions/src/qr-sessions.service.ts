@@ -4,9 +4,11 @@ import type { EntityManager } from 'typeorm';
 import { DomainError, newPublicId, newSecret, secretMatchesHash, sha256Hex, type ClientInfo } from '@app/common';
 import { AppConfigService } from '@app/config';
 import { isMobile, type DeviceType, type QrSessionSnapshot, type QrStatus, type ScanResult } from '@app/contract';
+import { EventBus } from '@app/events';
 import { MetricsService } from '@app/metrics';
 import { SignInAlerts } from '@app/sign-in-alerts';
 import { TokensService, type AuthContext } from '@app/tokens';
+import { QR_EVENTS_CHANNEL } from './qr-session-change';
 import { QrSessionChanges } from './qr-session-changes';
 import { OPEN_STATUSES } from './qr-session.entity';
 import {
@@ -44,6 +46,7 @@ export class QrSessionsService {
     private readonly snapshots: QrSnapshots,
     private readonly tokens: TokensService,
     private readonly changes: QrSessionChanges,
+    private readonly bus: EventBus,
     private readonly alerts: SignInAlerts,
     private readonly config: AppConfigService,
     private readonly metrics: MetricsService,
@@ -52,8 +55,10 @@ export class QrSessionsService {
   /** A desktop asks for a session. The secret is answered once and kept only as its hash. */
   async create(device: DesktopDevice, client: ClientInfo): Promise<{ session: QrSessionRow; secret: string }> {
     const secret = newSecret();
-    const created = await this.sessions.insert(this.newSession(device, client, secret), this.config.qrTtlSeconds, this.publishing());
-    await this.published(created);
+    const created = (await this.transact((publishing) =>
+      this.sessions.insert(this.newSession(device, client, secret), this.config.qrTtlSeconds, publishing),
+    ))!;
+    this.deliver(created);
     this.metrics.qrSessionCreated();
     return { session: created.session, secret };
   }
@@ -71,16 +76,13 @@ export class QrSessionsService {
     const secret = newSecret();
     let attached!: T;
     const created = await this.sessions.transaction(async (manager) => {
-      const inserted = await this.sessions.insert(
-        this.newSession(device, client, secret),
-        this.config.qrTtlSeconds,
-        this.publishing(),
-        manager,
-      );
+      const publishing = { notifyInStatement: this.changes.notifyInStatement, manager };
+      const inserted = await this.sessions.insert(this.newSession(device, client, secret), this.config.qrTtlSeconds, publishing);
+      await this.publish(inserted, publishing);
       attached = await attach(manager, inserted.session);
       return inserted;
     });
-    await this.published(created);
+    this.deliver(created);
     this.metrics.qrSessionCreated();
     return { session: created.session, secret, attached };
   }
@@ -125,15 +127,17 @@ export class QrSessionsService {
   async scan(id: string, auth: AuthContext, client: ClientInfo): Promise<ScanResult> {
     this.assertMobile(auth);
     const ticket = newSecret();
-    const scanned = await this.sessions.markScanned(
-      id,
-      scannerOf(auth),
-      { hash: sha256Hex(ticket), ttlSeconds: this.config.scanTicketTtlSeconds },
-      actorOf(auth, client),
-      this.publishing(),
+    const scanned = await this.transact((publishing) =>
+      this.sessions.markScanned(
+        id,
+        scannerOf(auth),
+        { hash: sha256Hex(ticket), ttlSeconds: this.config.scanTicketTtlSeconds },
+        actorOf(auth, client),
+        publishing,
+      ),
     );
     if (!scanned) throw await this.refusal(id, 'scan');
-    await this.published(scanned);
+    this.deliver(scanned);
     const session = scanned.session;
     return {
       id: session.id,
@@ -155,22 +159,21 @@ export class QrSessionsService {
    */
   async confirm(id: string, scanTicket: string, auth: AuthContext, client: ClientInfo): Promise<{ id: string; status: 'confirmed' }> {
     this.assertMobile(auth);
-    const publishing = this.publishing();
     const token = this.tokens.plan();
     await this.changes.confirming(id, async () => {
       let confirmed;
       try {
-        confirmed = await this.sessions.markConfirmed(
-          id,
-          {
-            scanner: scannerOf(auth),
-            ticketHash: sha256Hex(scanTicket),
-            newDeviceRowId: randomUUID(),
-            token,
-            alert: { at: new Date().toISOString(), approvedBy: auth.clientDeviceId },
-            actor: actorOf(auth, client),
-          },
-          publishing,
+        const plan = {
+          scanner: scannerOf(auth),
+          ticketHash: sha256Hex(scanTicket),
+          newDeviceRowId: randomUUID(),
+          token,
+          alert: { at: new Date().toISOString(), approvedBy: auth.clientDeviceId },
+          actor: actorOf(auth, client),
+        };
+        confirmed = await this.transact(
+          (publishing) => this.sessions.markConfirmed(id, plan, publishing),
+          (done, manager) => this.alerts.publishMessage(manager, done.alert),
         );
       } catch (error) {
         // The statement failed as a whole, so the session stays scanned and nothing was issued.
@@ -182,8 +185,8 @@ export class QrSessionsService {
       if (!confirmed) throw await this.refusal(id, 'decide');
       const snapshot = this.snapshots.of(confirmed.session);
       snapshot.login = this.tokens.loginResult(token, { account: confirmed.account, device: confirmed.desktop });
-      await this.published(confirmed, snapshot);
-      await this.alerts.committed(confirmed.alert, publishing.notifyInStatement);
+      this.deliver(confirmed, snapshot);
+      this.alerts.deliverLocally(confirmed.alert);
     });
     this.metrics.qrSessionFinished('confirmed');
     return { id, status: 'confirmed' };
@@ -191,9 +194,11 @@ export class QrSessionsService {
 
   async reject(id: string, scanTicket: string, auth: AuthContext, client: ClientInfo): Promise<{ id: string; status: 'rejected' }> {
     this.assertMobile(auth);
-    const rejected = await this.sessions.markRejected(id, scannerOf(auth), sha256Hex(scanTicket), actorOf(auth, client), this.publishing());
+    const rejected = await this.transact((publishing) =>
+      this.sessions.markRejected(id, scannerOf(auth), sha256Hex(scanTicket), actorOf(auth, client), publishing),
+    );
     if (!rejected) throw await this.refusal(id, 'decide');
-    await this.published(rejected);
+    this.deliver(rejected);
     this.metrics.qrSessionFinished('rejected');
     return { id, status: 'rejected' };
   }
@@ -201,23 +206,25 @@ export class QrSessionsService {
   /** The desktop gives up on its session. */
   async cancel(id: string, secret: string | undefined, client: ClientInfo): Promise<QrSessionSnapshot> {
     const cancelled = secret
-      ? await this.sessions.markCancelled(id, sha256Hex(secret), { ip: client.ip, userAgent: client.userAgent }, this.publishing())
+      ? await this.transact((publishing) =>
+          this.sessions.markCancelled(id, sha256Hex(secret), { ip: client.ip, userAgent: client.userAgent }, publishing),
+        )
       : null;
     if (!cancelled) {
       // Explain the refusal: an unknown session or a wrong secret first, as when the secret was checked beforehand.
       await this.verifySecret(id, secret);
       throw await this.refusal(id, 'cancel');
     }
-    await this.published(cancelled);
+    this.deliver(cancelled);
     this.metrics.qrSessionFinished('cancelled');
     return this.snapshots.of(cancelled.session);
   }
 
   /** Ends a session whose time is up. Safe to call from every process at once: one of them does it. */
   async expire(id: string): Promise<boolean> {
-    const expired = await this.sessions.markExpired(id, this.publishing());
+    const expired = await this.transact((publishing) => this.sessions.markExpired(id, publishing));
     if (expired) {
-      await this.published(expired);
+      this.deliver(expired);
       this.metrics.qrSessionFinished('expired');
     }
     return expired !== null;
@@ -233,14 +240,36 @@ export class QrSessionsService {
     }
   }
 
-  private publishing(): Publishing {
-    return { notifyInStatement: this.changes.notifyInStatement };
+  /**
+   * Runs a transition so that its change and its event commit together: as one statement that notifies by itself
+   * (PostgreSQL's bus), or else in a transaction that also publishes through the bus (`also` publishes more).
+   */
+  private async transact<T extends Transition>(
+    run: (publishing: Publishing) => Promise<T | null>,
+    also?: (done: T, manager: EntityManager) => Promise<void>,
+  ): Promise<T | null> {
+    if (this.changes.notifyInStatement) return run({ notifyInStatement: true });
+    return this.sessions.transaction(async (manager) => {
+      const publishing = { notifyInStatement: false, manager };
+      const done = await run(publishing);
+      if (done) {
+        await this.publish(done, publishing);
+        await also?.(done, manager);
+      }
+      return done;
+    });
+  }
+
+  /** Publishes a transition's change through the bus, in its transaction, unless its statement did. */
+  private async publish(transition: Transition, publishing: Publishing): Promise<void> {
+    if (transition.message && !publishing.notifyInStatement && publishing.manager) {
+      await this.bus.publish(publishing.manager, QR_EVENTS_CHANNEL, transition.message);
+    }
   }
 
   /** After a transition committed: this process's listeners hear of it now, the others through the bus. */
-  private async published(transition: Transition, snapshot?: QrSessionSnapshot): Promise<void> {
-    if (!transition.message) return;
-    await this.changes.committed(transition.message, this.changes.notifyInStatement, snapshot);
+  private deliver(transition: Transition, snapshot?: QrSessionSnapshot): void {
+    if (transition.message) this.changes.deliverLocally(transition.message, snapshot);
   }
 
   /** Why a conditional transition changed nothing, read after the fact. */

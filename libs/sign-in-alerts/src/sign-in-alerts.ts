@@ -43,12 +43,14 @@ export class SignInAlerts implements OnModuleInit, OnModuleDestroy {
     return this.bus.publish(manager, SIGN_IN_ALERTS_CHANNEL, { accountId, alert } satisfies SignInAlertMessage);
   }
 
-  /**
-   * An alert whose sign-in has committed: this process's listeners hear it now, the others through the bus (the
-   * statement that signed in already published it when `publishedBySql`).
-   */
-  committed(message: SignInAlertMessage, publishedBySql: boolean): Promise<void> {
-    return this.bus.committed(SIGN_IN_ALERTS_CHANNEL, message, { publishedBySql });
+  /** Publishes a whole message (with its `eventId`) inside the caller's transaction. */
+  publishMessage(manager: EntityManager, message: SignInAlertMessage): Promise<void> {
+    return this.bus.publish(manager, SIGN_IN_ALERTS_CHANNEL, message);
+  }
+
+  /** An alert whose sign-in has committed and was published: this process's listeners hear it now. */
+  deliverLocally(message: SignInAlertMessage): void {
+    this.bus.deliverLocally(SIGN_IN_ALERTS_CHANNEL, message);
   }
 
   subscribe(listener: Listener): () => void {
