@@ -9,9 +9,11 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApi } from './lib/api.mjs';
 import { connectToServerDatabase } from './lib/probes.mjs';
-import { formatTable, summarise } from './lib/report.mjs';
+import { formatTable, idleRows, summarise } from './lib/report.mjs';
 import { build, startServer } from './lib/server.mjs';
 import { fullFlow } from './scenarios/full-flow.mjs';
+import { idleSockets } from './scenarios/idle-sockets.mjs';
+import { pushLatency } from './scenarios/push-latency.mjs';
 import { httpScenarios, measureThroughput } from './scenarios/http-throughput.mjs';
 import { longPollFanIn } from './scenarios/long-poll.mjs';
 import { socketFanOut } from './scenarios/socket-fan-out.mjs';
@@ -19,9 +21,9 @@ import { socketFanOut } from './scenarios/socket-fan-out.mjs';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(ROOT, 'bench', 'results');
 
-const positiveInt = (name, fallback) => {
+const positiveInt = (name, fallback, min = 1) => {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer of at least ${min}`);
   return value;
 };
 
@@ -36,6 +38,12 @@ const SETTINGS = {
   // Scans come in bursts of this many at once: enough to queue, few enough that delivery, not the queue, is timed.
   scanConcurrency: 10,
   flowConcurrency: 10,
+  // Sign-ins watched by a desktop, to find the maximum rate (then measured at half of it).
+  pushConcurrency: 16,
+  // Idle capacity, once per run (0 skips it): desktops held by the service, then by a bare Socket.IO server.
+  idleSockets: positiveInt('BENCH_IDLE_SOCKETS', 10000, 0),
+  idleWorkers: 4,
+  idleHoldSeconds: 5,
 };
 
 // The run creates over ten thousand sessions. With the default 120 s lifetime, those of the first round would
@@ -56,7 +64,7 @@ async function attempt(name, fn) {
   }
 }
 
-async function runRound(index, { api, server, db, phone, flowPhones, scenarios }) {
+async function runRound(index, { api, server, db, phone, flowPhones, pushPhones, scenarios }) {
   const round = { round: index + 1, http: {} };
   const throughput = async (scenario, label = scenario.name) => {
     const options = { ...scenario.request, connections: SETTINGS.connections, seconds: SETTINGS.seconds };
@@ -77,6 +85,15 @@ async function runRound(index, { api, server, db, phone, flowPhones, scenarios }
   log(`round ${index + 1} socket: scan → scanned p50 ${figure(round.socket.latencyP50, 'ms')}`);
   round.flow = await attempt('full-flow', () => fullFlow({ api, phones: flowPhones, seconds: SETTINGS.seconds }));
   log(`round ${index + 1} full-flow: ${figure(round.flow.flowsPerSecond, 'flows/s')}`);
+  for (const [key, transport] of [['pushSocket', 'socket'], ['pushLongPoll', 'long-poll']]) {
+    round[key] = await attempt(`push-${transport}`, () =>
+      pushLatency({ api, baseUrl: server.baseUrl, phones: pushPhones, transport, seconds: SETTINGS.seconds }),
+    );
+    log(
+      `round ${index + 1} push-${transport}: max ${figure(round[key].maxRate, 'flows/s')}, ` +
+        `confirm answered → token p99 ${figure(round[key].answeredToTokenP99, 'ms')}`,
+    );
+  }
   return round;
 }
 
@@ -103,6 +120,7 @@ async function measure(server) {
   try {
     const phone = await api.signUpPhone();
     const flowPhones = await Promise.all(Array.from({ length: SETTINGS.flowConcurrency }, () => api.signUpPhone()));
+    const pushPhones = await Promise.all(Array.from({ length: SETTINGS.pushConcurrency }, () => api.signUpPhone()));
     const scenarios = httpScenarios(phone);
     // Warm-up, not recorded: the first seconds of a fresh process measure the JIT and cold caches.
     for (const scenario of scenarios.slice(0, 2)) {
@@ -110,9 +128,21 @@ async function measure(server) {
     }
     const rounds = [];
     for (let index = 0; index < SETTINGS.rounds; index++) {
-      rounds.push(await runRound(index, { api, server, db, phone, flowPhones, scenarios }));
+      rounds.push(await runRound(index, { api, server, db, phone, flowPhones, pushPhones, scenarios }));
     }
-    return { rounds, summary: summarise(rounds, SETTINGS, scenarios) };
+    const idle = SETTINGS.idleSockets
+      ? await attempt('idle-sockets', () =>
+          idleSockets({
+            api,
+            server,
+            count: SETTINGS.idleSockets,
+            workers: SETTINGS.idleWorkers,
+            holdSeconds: SETTINGS.idleHoldSeconds,
+          }),
+        )
+      : null;
+    if (idle) log(`idle-sockets: ${figure(idle.service?.perSocketKib, 'KiB/socket')} (bare ${figure(idle.bare?.perSocketKib, 'KiB/socket')})`);
+    return { rounds, idle, summary: [...summarise(rounds, SETTINGS, scenarios), ...(idle ? idleRows(idle) : [])] };
   } finally {
     await db?.end();
   }
@@ -152,6 +182,7 @@ async function main() {
     settings: { ...SETTINGS, serverEnv: SERVER_ENV },
     summary: results.summary,
     rounds: results.rounds,
+    idle: results.idle,
     serverStop: stopped,
   };
   const file = join(RESULTS, `${stamp}.json`);

@@ -1,5 +1,7 @@
 // What the benchmark observes beside request timings: the health round trip as a latency baseline, and the database
 // connections the server holds (read from PostgreSQL itself, not from the server's own account of them).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { mapWithConcurrency, nowMs } from './pool.mjs';
 import { percentile } from './stats.mjs';
@@ -18,15 +20,18 @@ export async function healthLatency(api, { count, concurrency }) {
   return { p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
 }
 
-/** A connection of the benchmark's own to the server's embedded PostgreSQL (password as libs/database sets it). */
+/** A connection of the benchmark's own to the server's embedded PostgreSQL (password as libs/database keeps it). */
 export async function connectToServerDatabase(dataDir) {
   const postgres = embeddedPostgres(dataDir);
   if (!postgres) return null;
+  // Generated once, beside the cluster (DATA_DIR/postgres-password); older clusters had the fixed one.
+  const passwordFile = join(dataDir, 'postgres-password');
+  const password = existsSync(passwordFile) ? readFileSync(passwordFile, 'utf8').trim() : 'postgres';
   const client = new pg.Client({
     host: '127.0.0.1',
     port: postgres.port,
     user: 'postgres',
-    password: 'postgres',
+    password,
     database: 'qr_login',
   });
   // The server stops its PostgreSQL at the end (or on Ctrl-C) while this connection may still be open.

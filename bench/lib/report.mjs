@@ -119,12 +119,59 @@ function flowRow(rounds, settings) {
   };
 }
 
+function pushRow(rounds, settings, key, transport) {
+  const med = (pick) => median(across(rounds, (r) => pick(r[key])));
+  const failures = across(rounds, (r) => r[key].failures).reduce((sum, n) => sum + n, 0);
+  return {
+    scenario: `push-${transport}`,
+    what: `sign-ins watched over ${transport === 'socket' ? 'Socket.IO' : 'long-poll'} at half the max rate: confirm answered → token`,
+    unit: 'ms p99',
+    median: med((run) => run.answeredToTokenP99),
+    cost: null,
+    latency: `${ms(med((run) => run.answeredToTokenP50))} / ${ms(med((run) => run.answeredToTokenP99))} (p99)`,
+    notes: [
+      `max ${round(med((run) => run.maxRate), 1)} flows/s at ${settings.pushConcurrency} at a time, measured at ${round(med((run) => run.achievedRate), 1)}/s`,
+      `confirm sent → token p50 ${ms(med((run) => run.sentToTokenP50))} / p99 ${ms(med((run) => run.sentToTokenP99))} ms`,
+      `confirm's own response p50 ${ms(med((run) => run.confirmP50))} ms`,
+      failures ? `${failures} failed (${across(rounds, (r) => r[key].firstError)[0]})` : 'no failed sign-in',
+      ...errorsOf(rounds, key),
+    ].join('; '),
+  };
+}
+
+/** The idle-capacity scenario, run once per benchmark (not per round): the service beside a bare Socket.IO server. */
+export function idleRows(idle) {
+  if (!idle || idle.error) return [{ scenario: 'idle-sockets', what: 'idle sockets', unit: '', median: null, cost: null, latency: '–', notes: idle?.error ?? 'not run' }];
+  const row = (name, run, what) => ({
+    scenario: name,
+    what,
+    unit: 'KiB/socket',
+    median: run.perSocketKib,
+    cost: name === 'idle-bare' ? 1 : ratio(run.perSocketKib, idle.bare.perSocketKib),
+    latency: `lag ${ms(run.lag.p50Ms)} / ${ms(run.lag.p99Ms)} (p99)`,
+    notes: [
+      `${run.connected}/${idle.count} connected`,
+      `RSS ${mib(run.rssKib.before)} → ${mib(run.rssKib.held)} MiB`,
+      `V8 heap in use +${round(run.heapPerSocketKib, 1)} KiB per socket`,
+      `event-loop delay max ${ms(run.lag.maxMs)} ms (10 ms timer resolution included)`,
+      ...(run.healthWhileHeld ? [`health p50 while held ${ms(run.healthWhileHeld.p50)} ms`] : []),
+      ...(run.errors?.length ? [`errors: ${run.errors.join(', ')}`] : []),
+    ].join('; '),
+  });
+  return [
+    row('idle-service', idle.service, `${idle.count} idle Socket.IO desktops in one service process`),
+    row('idle-bare', idle.bare, `as many on a bare Socket.IO server (cost = service ÷ bare per socket)`),
+  ];
+}
+
 export function summarise(rounds, settings, httpScenarioList) {
   return [
     ...httpScenarioList.map((scenario) => httpRow(rounds, scenario)),
     longPollRow(rounds, settings),
     socketRow(rounds, settings),
     flowRow(rounds, settings),
+    pushRow(rounds, settings, 'pushSocket', 'socket'),
+    pushRow(rounds, settings, 'pushLongPoll', 'long-poll'),
   ];
 }
 
