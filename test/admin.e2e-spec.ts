@@ -376,6 +376,7 @@ describe('admin', () => {
       connectedDesktops: expect.any(Number),
       waitingLongPolls: expect.any(Number),
       pushDelay: { count: expect.any(Number), medianSeconds: before.pushDelay.count ? expect.any(Number) : null },
+      processes: 1,
       at: expect.any(String),
     });
     const phone = await signUpAndLogin(app);
@@ -402,6 +403,35 @@ describe('admin', () => {
       sockets.forEach((socket) => socket.close());
     }
   });
+
+  it('sums the live figures of every process, e.g. a desktop watching through another one', async () => {
+    const other = await startTestApp({}, db);
+    const statsWhen = async (done: (stats: { connectedDesktops: number; processes: number }) => boolean) => {
+      // Processes report every 2 s once asked: read until the figures say so, or give up after 15 s.
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const stats = (await asAdmin('/api/admin/stats/live')).body;
+        if (done(stats)) return stats;
+        if (Date.now() > deadline) throw new Error(`live stats never matched: ${JSON.stringify(stats)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    try {
+      const base = await statsWhen((stats) => stats.processes === 2);
+      const { session } = await createQrSession(other);
+      const socket = await DesktopSocket.connect(other.url, { qrId: session.id, secret: session.secret });
+      try {
+        await statsWhen((stats) => stats.connectedDesktops === base.connectedDesktops + 1 && stats.processes === 2);
+      } finally {
+        socket.close();
+      }
+      await statsWhen((stats) => stats.connectedDesktops === base.connectedDesktops);
+    } finally {
+      await other.close();
+    }
+    // A process that stopped reporting drops out.
+    await statsWhen((stats) => stats.processes === 1);
+  }, 60_000);
 
   it('never answers a secret, scan ticket, hash or token', async () => {
     const [{ hashes }] = await app.dataSource.query(`SELECT array_agg(password_hash) AS hashes FROM accounts`);

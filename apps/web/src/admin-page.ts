@@ -147,6 +147,10 @@ async function refreshGauges(): Promise<void> {
   delay.textContent = seconds(live.pushDelay.medianSeconds);
   delay.title = live.pushDelay.count ? `median of the last ${live.pushDelay.count} deliveries` : 'nothing pushed yet';
   byId('glance').dataset.liveAt = live.at;
+  byId('glance').dataset.processes = String(live.processes);
+  const note = byId('gauge-note');
+  note.textContent = live.processes > 1 ? `Summed over ${live.processes} server processes.` : '';
+  note.hidden = live.processes <= 1;
 }
 
 async function refreshChart(): Promise<void> {

@@ -79,11 +79,11 @@ export class AdminController {
   /** An extension for the admin page's gauges. */
   @Get('stats/live')
   @ApiOperation({
-    summary: 'Connected desktops, waiting long-polls and the median push delay of the answering process (an extension for the admin page)',
+    summary: 'Connected desktops, waiting long-polls and the median push delay over every process (an extension for the admin page)',
   })
   @ApiOkResponse({ type: AdminLiveStatsResponse })
   @Header('Cache-Control', 'no-store')
-  liveStats(): AdminLiveStats {
+  liveStats(): Promise<AdminLiveStats> {
     return this.admin.liveStats();
   }
 }

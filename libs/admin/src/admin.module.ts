@@ -9,11 +9,12 @@ import { AdminController } from './admin.controller';
 import { AdminGateway } from './admin.gateway';
 import { AdminGuard } from './admin.guard';
 import { AdminService } from './admin.service';
+import { LiveStatsAggregator } from './live-stats.aggregator';
 import { RetentionJob } from './retention.job';
 
 @Module({
   imports: [AccountsModule, DevicesModule, TokensModule, QrSessionsModule],
   controllers: [AdminController],
-  providers: [AdminQrSessionsRepository, AdminService, AdminGuard, AdminGateway, AdminAccountBootstrap, RetentionJob],
+  providers: [AdminQrSessionsRepository, AdminService, AdminGuard, AdminGateway, AdminAccountBootstrap, RetentionJob, LiveStatsAggregator],
 })
 export class AdminModule {}

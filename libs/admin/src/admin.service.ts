@@ -15,9 +15,9 @@ import {
   type SignInStatsRange,
 } from '@app/contract';
 import { DevicesService } from '@app/devices';
-import { MetricsService } from '@app/metrics';
 import { decodeCursor, encodeCursor } from './admin-cursor';
 import { AdminQrSessionsRepository } from './admin-qr-sessions.repository';
+import { LiveStatsAggregator } from './live-stats.aggregator';
 import type { ListQrSessionsQuery } from './dto/list-qr-sessions.query';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -28,7 +28,7 @@ export class AdminService {
     private readonly sessions: AdminQrSessionsRepository,
     private readonly accounts: AccountsRepository,
     private readonly devices: DevicesService,
-    private readonly metrics: MetricsService,
+    private readonly live: LiveStatsAggregator,
   ) {}
 
   async listSessions(query: ListQrSessionsQuery): Promise<AdminPage<AdminQrSession>> {
@@ -75,15 +75,9 @@ export class AdminService {
     };
   }
 
-  /** The admin page's gauges: this process's figures, as /metrics has them. */
-  liveStats(): AdminLiveStats {
-    const snapshot = this.metrics.snapshot();
-    return {
-      connectedDesktops: snapshot.connectedSockets.qr ?? 0,
-      waitingLongPolls: snapshot.waitingLongPolls,
-      pushDelay: { count: snapshot.pushDelay.count, medianSeconds: snapshot.pushDelay.p50Seconds },
-      at: new Date().toISOString(),
-    };
+  /** The admin page's gauges: every process's figures, as /metrics has them. */
+  liveStats(): Promise<AdminLiveStats> {
+    return this.live.liveStats();
   }
 
   async searchAccounts(text: string | undefined): Promise<{ items: AdminAccount[] }> {

@@ -118,8 +118,8 @@ export interface AdminSignInStats {
 }
 
 /**
- * `GET /api/admin/stats/live` (an extension for the admin page): what the answering process sees right now, from the
- * same figures as `GET /metrics`.
+ * `GET /api/admin/stats/live` (an extension for the admin page): what the service's processes see right now, from the
+ * same figures as `GET /metrics`, summed over every process that reported in the last seconds.
  */
 export interface AdminLiveStats {
   /** Desktops following a session over Socket.IO (namespace /qr). */
@@ -128,5 +128,7 @@ export interface AdminLiveStats {
   waitingLongPolls: number;
   /** Committed transition → event written to the desktop, over the last (up to) 1000 deliveries. */
   pushDelay: { count: number; medianSeconds: number | null };
+  /** How many processes the figures come from. */
+  processes: number;
   at: string;
 }

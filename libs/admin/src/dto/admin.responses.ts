@@ -148,14 +148,16 @@ export class AdminSignInStatsResponse {
 }
 
 export class PushDelayResponse {
-  @ApiProperty({ description: 'Deliveries measured (the last 1000 at most).' }) count: number;
+  @ApiProperty({ description: 'Deliveries measured (the last 1000 at most per process).' }) count: number;
   @ApiProperty({ type: Number, nullable: true, description: 'Median seconds from a committed change to its event written to the desktop; null before the first.' })
   medianSeconds: number | null;
 }
 
 export class AdminLiveStatsResponse {
-  @ApiProperty({ description: 'Desktops following a session over Socket.IO (/qr) on the answering process.' }) connectedDesktops: number;
-  @ApiProperty({ description: 'Long-poll requests the answering process holds.' }) waitingLongPolls: number;
-  @ApiProperty({ type: PushDelayResponse }) pushDelay: PushDelayResponse;
+  @ApiProperty({ description: 'Desktops following a session over Socket.IO (/qr), over every process.' }) connectedDesktops: number;
+  @ApiProperty({ description: 'Long-poll requests held, over every process.' }) waitingLongPolls: number;
+  @ApiProperty({ type: PushDelayResponse, description: "The processes' medians, weighted by their deliveries: exact with one process." })
+  pushDelay: PushDelayResponse;
+  @ApiProperty({ description: 'How many processes reported in the last 6 seconds (this one included).' }) processes: number;
   @ApiProperty({ format: 'date-time' }) at: string;
 }
