@@ -97,4 +97,18 @@ describe('device grant: brute-forcing user codes', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.headers['cache-control']).toBe('no-store');
   });
+
+  it('answers a token-endpoint flood with slow_down and Retry-After, which every device-grant client obeys', async () => {
+    const grant = await authorizeDevice(app);
+    const { limit } = RATE_LIMIT_POLICIES.watchQr;
+    const form = `grant_type=${encodeURIComponent('urn:ietf:params:oauth:grant-type:device_code')}&device_code=${grant.device_code}&client_id=test-cli`;
+    const answers: Answer[] = [];
+    for (let i = 0; i <= limit; i++) answers.push(await post('127.0.4.1', '/oauth/token', {}, form, 'application/x-www-form-urlencoded'));
+    // Within the limit the grant's own pace speaks (pending, then slow_down: these polls come far too fast).
+    expect(answers.slice(0, limit).every((answer) => answer.status === 400)).toBe(true);
+    const refused = answers[limit];
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ error: 'slow_down', error_description: expect.any(String) });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  });
 });
