@@ -33,6 +33,8 @@ describe('device authorization grant', () => {
       body: { error, error_description: expect.any(String) },
     });
     expect(response.headers['cache-control']).toBe('no-store');
+    // Also the refusals the form parser answers before routing carry the request's id.
+    expect(response.headers['x-request-id']).toEqual(expect.any(String));
   }
 
   describe('discovery', () => {

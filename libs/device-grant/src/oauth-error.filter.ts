@@ -13,7 +13,7 @@ const logger = new Logger('OAuthError');
  * exceptions mapped onto RFC 6749 codes. Used by the filter below and by the form parser's error handler, which runs
  * before routing.
  */
-export function toOAuthError(exception: unknown, path: string): OAuthError {
+export function toOAuthError(exception: unknown, path: string, requestId?: string): OAuthError {
   if (exception instanceof OAuthError) return exception;
   if (exception instanceof DomainError) {
     switch (exception.code) {
@@ -43,9 +43,15 @@ export function toOAuthError(exception: unknown, path: string): OAuthError {
     logger.warn(`database unavailable: ${(exception as Error).message}`);
     return new OAuthError('temporarily_unavailable', 'The database is unreachable; retry later.', 503);
   }
-  const correlationId = randomUUID();
+  // The request's id (X-Request-Id) doubles as the correlation id, as for the contract's 500s.
+  const correlationId = requestId ?? randomUUID();
   logger.error(`unhandled error ${correlationId}`, exception instanceof Error ? exception.stack : String(exception));
   return new OAuthError('server_error', `Internal error (correlation id ${correlationId}).`, 500);
+}
+
+/** The id the request logging middleware gave the request, if it ran. */
+export function requestIdOf(response: Response): string | undefined {
+  return (response.locals as { requestId?: string } | undefined)?.requestId;
 }
 
 /** Writes an OAuth error answer: JSON, never cached (RFC 6749 §5.1), with Retry-After when there is one. */
@@ -63,6 +69,7 @@ export class OAuthErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
-    sendOAuthError(http.getResponse<Response>(), toOAuthError(exception, request.path));
+    const response = http.getResponse<Response>();
+    sendOAuthError(response, toOAuthError(exception, request.path, requestIdOf(response)));
   }
 }

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { sendOAuthError, toOAuthError } from './oauth-error.filter';
+import { requestIdOf, sendOAuthError, toOAuthError } from './oauth-error.filter';
 import { OAuthError } from './oauth.error';
 
 /** The endpoints that take form-encoded parameters (RFC 6749 §3.2, RFC 8628 §3.1). */
@@ -18,7 +18,7 @@ function formOnly(request: Request, _response: Response, next: NextFunction): vo
 
 /** Parser failures (too large, a bad charset, too many parameters) answer OAuth errors too, not the contract's body. */
 function answerParserError(error: unknown, request: Request, response: Response, _next: NextFunction): void {
-  sendOAuthError(response, toOAuthError(error, request.originalUrl.split('?')[0]));
+  sendOAuthError(response, toOAuthError(error, request.originalUrl.split('?')[0], requestIdOf(response)));
 }
 
 /**
