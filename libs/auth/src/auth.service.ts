@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError, type ClientInfo } from '@app/common';
-import { AccountsService, toAccountView } from '@app/accounts';
+import { AccountsService, toAccountView, type Account } from '@app/accounts';
+import { LoginLockout } from '@app/rate-limits';
 import type { AccountView, DeviceView, LoginResult } from '@app/contract';
 import { DevicesRepository, type DeviceDto } from '@app/devices';
 import { SignInAlerts } from '@app/sign-in-alerts';
@@ -15,12 +16,21 @@ export class AuthService {
     private readonly devices: DevicesRepository,
     private readonly tokens: TokensService,
     private readonly revocations: TokenRevocations,
+    private readonly lockout: LoginLockout,
     private readonly alerts: SignInAlerts,
   ) {}
 
   /** Password sign-in: the token is bound to the account and to the device that signed in. */
   async login(username: string, password: string, device: DeviceDto, client: ClientInfo): Promise<LoginResult> {
-    const account = await this.accounts.authenticate(username, password);
+    await this.lockout.assertMayTry(username, client.ip);
+    let account: Account;
+    try {
+      account = await this.accounts.authenticate(username, password);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'invalid_credentials') await this.lockout.recordFailure(username, client.ip);
+      throw error;
+    }
+    await this.lockout.recordSuccess(username, client.ip);
     return this.dataSource.transaction(async (manager) => {
       const row = await this.devices.upsertForSignIn(manager, {
         accountId: account.id,

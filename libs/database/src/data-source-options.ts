@@ -5,10 +5,10 @@ import { Device } from '@app/devices';
 import { EventOutboxMessage } from '@app/events';
 import { AccessToken } from '@app/tokens';
 import { QrSession, QrSessionEvent } from '@app/qr-sessions';
-import { RateLimitCounter } from '@app/rate-limits';
+import { LoginFailureCounter, RateLimitCounter } from '@app/rate-limits';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [Account, Device, AccessToken, QrSession, QrSessionEvent, RateLimitCounter, DeviceAuthorization, EventOutboxMessage];
+export const ENTITIES = [Account, Device, AccessToken, QrSession, QrSessionEvent, RateLimitCounter, LoginFailureCounter, DeviceAuthorization, EventOutboxMessage];
 
 /**
  * The one set of DataSource options: used by the app, by `ormconfig.ts` (the TypeORM CLI) and by the tests.

@@ -35,6 +35,7 @@ describe('migrations', () => {
       'device_authorizations',
       'devices',
       'event_outbox',
+      'login_failure_counters',
       'qr_session_events',
       'qr_sessions',
       'rate_limit_counters',
@@ -53,6 +54,6 @@ describe('migrations', () => {
                                              WHERE n.nspname = 'public' AND t.typtype = 'e'`);
     expect(types.n).toBe(0);
     await dataSource.runMigrations({ transaction: 'each' });
-    expect(await tables()).toHaveLength(8);
+    expect(await tables()).toHaveLength(9);
   });
 });

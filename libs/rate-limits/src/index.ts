@@ -1,5 +1,7 @@
 export * from './rate-limit-counter.entity';
+export * from './login-failure-counter.entity';
 export * from './rate-limit.policies';
 export * from './rate-limiter';
 export * from './rate-limit.guard';
 export * from './rate-limits.module';
+export * from './login-lockout';

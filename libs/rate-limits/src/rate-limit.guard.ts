@@ -22,8 +22,7 @@ export class RateLimitGuard implements CanActivate {
     const name = this.reflector.getAllAndOverride<RateLimitName | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]);
     if (!name || context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Request>();
-    const username = (request.body as { username?: unknown } | undefined)?.username;
-    await this.limiter.consume(name, clientInfoOf(request).ip, typeof username === 'string' ? username : undefined);
+    await this.limiter.consume(name, clientInfoOf(request).ip);
     return true;
   }
 }

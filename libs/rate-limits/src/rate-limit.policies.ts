@@ -6,15 +6,15 @@ export interface RateLimitPolicy {
   /** Requests allowed per window. */
   limit: number;
   windowSeconds: number;
-  /** Also count per username given in the body (login): guessing one account's password from many IPs is limited too. */
-  perUsername?: { limit: number };
   /** Also count per signed-in account (typing user codes): guessing from many addresses with one account is limited too. */
   perAccount?: { limit: number };
 }
 
 export const RATE_LIMIT_POLICIES = {
   register: { limit: 20, windowSeconds: 3600 },
-  login: { limit: 30, windowSeconds: 60, perUsername: { limit: 10 } },
+  // Flood control per address only: guessing one account's password is slowed by LoginLockout, which counts failures
+  // (per account and address, and per account), never attempts, so nobody can lock an owner out.
+  login: { limit: 30, windowSeconds: 60 },
   createQr: { limit: 30, windowSeconds: 60 },
   watchQr: { limit: 240, windowSeconds: 60 },
   phoneAction: { limit: 60, windowSeconds: 60 },

@@ -32,17 +32,14 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Counts one request of `name` from `ip` (and `username`); throws `rate_limited` past the policy's limit. An IPv6
+   * Counts one request of `name` from `ip`; throws `rate_limited` past the policy's limit. An IPv6
    * client counts by its /64 ({@link addressKey}).
    */
-  async consume(name: RateLimitName, ip: string | null, username?: string): Promise<void> {
+  async consume(name: RateLimitName, ip: string | null): Promise<void> {
     if (!this.config.rateLimits) return;
     const policy = RATE_LIMIT_POLICIES[name];
     try {
       await this.hit(`${name}:ip:${addressKey(ip)}`, policy.limit, policy.windowSeconds);
-      if ('perUsername' in policy && username) {
-        await this.hit(`${name}:user:${username.toLowerCase().slice(0, 64)}`, policy.perUsername.limit, policy.windowSeconds);
-      }
     } catch (error) {
       if (error instanceof DomainError && error.code === 'rate_limited') this.metrics.rateLimited(name);
       throw error;

@@ -1,11 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { RateLimitGuard } from './rate-limit.guard';
+import { LoginFailureCountersRepository } from './login-failure-counters.repository';
+import { LoginLockout } from './login-lockout';
 import { RateLimiter } from './rate-limiter';
 
 @Global()
 @Module({
-  providers: [RateLimiter, { provide: APP_GUARD, useClass: RateLimitGuard }],
-  exports: [RateLimiter],
+  providers: [RateLimiter, LoginFailureCountersRepository, LoginLockout, { provide: APP_GUARD, useClass: RateLimitGuard }],
+  exports: [RateLimiter, LoginLockout],
 })
 export class RateLimitsModule {}

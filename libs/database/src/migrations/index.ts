@@ -4,6 +4,7 @@ import { DescribeSchemaAndAddAdminViews1795616100000 } from './1795616100000-Des
 import { AddDeviceAuthorizations1795839641052 } from './1795839641052-AddDeviceAuthorizations';
 import { IndexEventsByTypeAndTime1795840301427 } from './1795840301427-IndexEventsByTypeAndTime';
 import { AddEventOutbox1795840400000 } from './1795840400000-AddEventOutbox';
+import { AddLoginFailureCounters1795842863090 } from './1795842863090-AddLoginFailureCounters';
 
 /** Every migration, in order. Generated with `npm run migration:generate --name=<Name>`, then reviewed. */
 export const MIGRATIONS: Function[] = [
@@ -13,4 +14,5 @@ export const MIGRATIONS: Function[] = [
   AddDeviceAuthorizations1795839641052,
   IndexEventsByTypeAndTime1795840301427,
   AddEventOutbox1795840400000,
+  AddLoginFailureCounters1795842863090,
 ];
