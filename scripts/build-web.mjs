@@ -1,4 +1,4 @@
-// Bundles the browser code of the pages (apps/web: the desktop page and the admin page) with the SDK and
+// Bundles the browser code of the pages (apps/web: the desktop, admin and device sign-in pages) with the SDK and
 // socket.io-client into dist/web, served by the app under /assets.
 // `npm run build` and the test setup both call it; nothing it writes is committed.
 import { build } from 'esbuild';
@@ -10,7 +10,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export async function buildWeb({ outdir = resolve(root, 'dist/web') } = {}) {
   await build({
     absWorkingDir: root,
-    entryPoints: { desktop: 'apps/web/src/desktop-page.ts', admin: 'apps/web/src/admin-page.ts' },
+    entryPoints: { desktop: 'apps/web/src/desktop-page.ts', admin: 'apps/web/src/admin-page.ts', device: 'apps/web/src/device-page.ts' },
     bundle: true,
     format: 'iife',
     platform: 'browser',

@@ -21,7 +21,7 @@ describe('device sign-in page', () => {
     expect(response.headers['content-security-policy']).toContain("script-src 'self'");
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
     expect(response.text).not.toMatch(/(src|href)="(https?:)?\/\//);
-    await app.http().get('/device.js').expect(200).expect('Content-Type', /javascript/);
+    await app.http().get('/assets/device.js').expect(200).expect('Content-Type', /javascript/);
   });
 
   describeInBrowser('in Chromium', () => {
