@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfigService, loadConfig } from '@app/config';
 import { QrSessionWaiters } from '@app/qr-sessions';
 import { createApp } from '../../apps/api/src/create-app';
+import { resolveJwtSecret } from '../../apps/api/src/runtime';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const TEST_PUBLIC_URL = 'http://qr.test';
@@ -57,7 +58,8 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
   const config = new AppConfigService({
     ...base,
     databaseUrl: db.url,
-    jwtSecret: base.jwtSecret ?? 'test-secret-that-is-long-enough-for-hs256-0123456789',
+    // As the service resolves it: JWT_SECRET, else the secret shared through the database.
+    jwtSecret: await resolveJwtSecret(base, db.url),
   });
   const app = await createApp(config, { logger: false });
   await app.listen(env.PORT ? Number(env.PORT) : 0, '127.0.0.1');

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppConfigService, type AppConfig } from '@app/config';
-import { describeDatabaseStartupError, runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@app/database';
+import { describeDatabaseStartupError, runMigrations, sharedSecret, startEmbeddedPostgres, type EmbeddedDatabase } from '@app/database';
 
 const logger = new Logger('Runtime');
 
@@ -15,17 +15,19 @@ export class StartupError extends Error {
   }
 }
 
-/** The JWT secret: `JWT_SECRET`, or one generated on first start and kept (mode 0600) under the data directory. */
-export function resolveJwtSecret(config: AppConfig): string {
+/**
+ * The JWT secret: `JWT_SECRET`, or else the one kept in the database (table service_secrets), which the first process
+ * to start generated: every process that shares DATABASE_URL then accepts the others' tokens (contract §6).
+ * A `DATA_DIR/jwt-secret` left by an older version seeds the database, so that tokens it issued stay valid.
+ */
+export async function resolveJwtSecret(config: AppConfig, databaseUrl: string): Promise<string> {
   if (config.jwtSecret) return config.jwtSecret;
-  const dir = resolve(config.dataDir);
-  const file = join(dir, 'jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dir, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  logger.log(`generated a JWT secret in ${file}`);
-  return secret;
+  const legacyFile = join(resolve(config.dataDir), 'jwt-secret');
+  const legacy = existsSync(legacyFile) ? readFileSync(legacyFile, 'utf8').trim() : undefined;
+  const { value, created } = await sharedSecret(databaseUrl, 'jwt', () => legacy || randomBytes(48).toString('base64url'));
+  if (created) logger.log(legacy ? `the JWT secret of ${legacyFile} is now kept in the database` : 'generated a JWT secret, kept in the database');
+  else if (legacy && legacy !== value) logger.warn(`${legacyFile} differs from the JWT secret in the database: using the database's, shared by every process`);
+  return value;
 }
 
 /** A cluster worker's configuration: the primary prepared the database and the secret and passed both down. */
@@ -61,5 +63,5 @@ export async function prepareRuntime(config: AppConfig): Promise<{ config: AppCo
     throw new StartupError(describeDatabaseStartupError(error, databaseUrl, embedded ? 'embedded' : 'DATABASE_URL'), { cause: error });
   }
   if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
-  return { config: new AppConfigService({ ...config, databaseUrl, jwtSecret: resolveJwtSecret(config) }), embedded };
+  return { config: new AppConfigService({ ...config, databaseUrl, jwtSecret: await resolveJwtSecret(config, databaseUrl) }), embedded };
 }

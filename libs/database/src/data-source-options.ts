@@ -7,8 +7,9 @@ import { AccessToken } from '@app/tokens';
 import { QrSession, QrSessionEvent } from '@app/qr-sessions';
 import { LoginFailureCounter, RateLimitCounter } from '@app/rate-limits';
 import { MIGRATIONS } from './migrations';
+import { ServiceSecret } from './service-secret.entity';
 
-export const ENTITIES = [Account, Device, AccessToken, QrSession, QrSessionEvent, RateLimitCounter, LoginFailureCounter, DeviceAuthorization, EventOutboxMessage];
+export const ENTITIES = [Account, Device, AccessToken, QrSession, QrSessionEvent, RateLimitCounter, LoginFailureCounter, DeviceAuthorization, EventOutboxMessage, ServiceSecret];
 
 /**
  * The one set of DataSource options: used by the app, by `ormconfig.ts` (the TypeORM CLI) and by the tests.

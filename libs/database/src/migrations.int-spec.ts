@@ -39,6 +39,7 @@ describe('migrations', () => {
       'qr_session_events',
       'qr_sessions',
       'rate_limit_counters',
+      'service_secrets',
     ]);
   });
 
@@ -54,6 +55,6 @@ describe('migrations', () => {
                                              WHERE n.nspname = 'public' AND t.typtype = 'e'`);
     expect(types.n).toBe(0);
     await dataSource.runMigrations({ transaction: 'each' });
-    expect(await tables()).toHaveLength(9);
+    expect(await tables()).toHaveLength(10);
   });
 });

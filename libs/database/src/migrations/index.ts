@@ -5,6 +5,7 @@ import { AddDeviceAuthorizations1795839641052 } from './1795839641052-AddDeviceA
 import { IndexEventsByTypeAndTime1795840301427 } from './1795840301427-IndexEventsByTypeAndTime';
 import { AddEventOutbox1795840400000 } from './1795840400000-AddEventOutbox';
 import { AddLoginFailureCounters1795842863090 } from './1795842863090-AddLoginFailureCounters';
+import { AddServiceSecrets1795842909517 } from './1795842909517-AddServiceSecrets';
 
 /** Every migration, in order. Generated with `npm run migration:generate --name=<Name>`, then reviewed. */
 export const MIGRATIONS: Function[] = [
@@ -15,4 +16,5 @@ export const MIGRATIONS: Function[] = [
   IndexEventsByTypeAndTime1795840301427,
   AddEventOutbox1795840400000,
   AddLoginFailureCounters1795842863090,
+  AddServiceSecrets1795842909517,
 ];
