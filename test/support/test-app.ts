@@ -61,7 +61,8 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     // As the service resolves it: JWT_SECRET, else the secret shared through the database.
     jwtSecret: await resolveJwtSecret(base, db.url),
   });
-  const app = await createApp(config, { logger: false });
+  // Silent, unless QR_TEST_LOGS=1 asks for the service's log lines (to see why a test failed).
+  const app = await createApp(config, { logger: process.env.QR_TEST_LOGS ? undefined : false });
   await app.listen(env.PORT ? Number(env.PORT) : 0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
