@@ -7,6 +7,7 @@ import { AccessToken } from '@app/tokens';
 import { QrSession, QrSessionEvent } from '@app/qr-sessions';
 import { LoginFailureCounter, RateLimitCounter } from '@app/rate-limits';
 import { MIGRATIONS } from './migrations';
+import { TypeOrmLogger } from './typeorm-logger';
 import { ServiceSecret } from './service-secret.entity';
 
 export const ENTITIES = [Account, Device, AccessToken, QrSession, QrSessionEvent, RateLimitCounter, LoginFailureCounter, DeviceAuthorization, EventOutboxMessage, ServiceSecret];
@@ -27,6 +28,7 @@ export function createDataSourceOptions(url: string, overrides: { poolSize?: num
     migrationsRun: false,
     // Not 'error': TypeORM would log failed queries with their parameters, which can hold hashes and tickets.
     logging: ['warn', 'migration'],
+    logger: new TypeOrmLogger(),
     extra: {
       max: overrides.poolSize ?? 20,
       application_name: overrides.applicationName ?? 'qr-login',
