@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { CreatedQrSession } from '@app/contract';
 import { freePort } from '@app/database';
+import { LOGIN_LOCKOUT } from '@app/rate-limits';
 import { QrDesktopClient, type QrTransportMode, type QrWatch } from '@app/sdk';
 import { WatchRecorder } from '../libs/sdk/src/testing/watch-recorder';
 import { signUpAndLogin, uniqueName, type HttpTarget, type SignedInDevice } from './support/factories';
@@ -150,7 +151,7 @@ describe('three processes behind nginx (deploy/nginx.conf)', () => {
     const username = uniqueName('limited');
     await target.http().post('/api/accounts').send({ username, password: 'correct horse battery' }).expect(201);
     const attempts = [];
-    for (let i = 0; i < 11; i++) {
+    for (let i = 0; i <= LOGIN_LOCKOUT.freeFailures; i++) {
       attempts.push(
         await servedBy((id) =>
           target
@@ -161,8 +162,9 @@ describe('three processes behind nginx (deploy/nginx.conf)', () => {
         ),
       );
     }
-    // Ten wrong passwords per username a minute (the login policy), wherever they land: the eleventh is refused.
-    expect(attempts.map((attempt) => attempt.status)).toEqual([...Array(10).fill(401), 429]);
+    // The login lockout counts failures per account and address in the shared database, wherever they land: past the
+    // free ones, the next attempt (within a second of the last failure) is refused.
+    expect(attempts.map((attempt) => attempt.status)).toEqual([...Array(LOGIN_LOCKOUT.freeFailures).fill(401), 429]);
     expect(new Set(attempts.map((attempt) => attempt.upstream)).size).toBe(3);
   });
 
