@@ -279,7 +279,7 @@ function stopServer(child: ChildProcess): Promise<void> {
 const LEGACY_PASSWORD = 'postgres';
 
 /**
- * The server's password: made once (192 random bits) and kept in `file` (mode 0600), like the JWT secret. The
+ * The server's password: made once (192 random bits) and kept in `file` (mode 0600). The
  * server listens on loopback, where any local user could otherwise connect with a well-known password.
  */
 function serverPassword(file: string, log: (message: string) => void): string {
@@ -325,7 +325,7 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   database: string;
   port?: number;
-  /** Where the server's password is kept; by default `postgres-password` beside `dataDir` (with the JWT secret). */
+  /** Where the server's password is kept; by default `postgres-password` beside `dataDir`. */
   passwordFile?: string;
   log?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
