@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { createDataSourceOptions } from '@app/database';
+import { ENTITIES } from './apps/api/src/entities';
 
 /**
  * The DataSource of the TypeORM CLI (`npm run migration:generate`, `migration:run`, `migration:revert`): the same
@@ -9,4 +10,4 @@ import { createDataSourceOptions } from '@app/database';
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('Set DATABASE_URL to the database the TypeORM CLI should use.');
 
-export default new DataSource(createDataSourceOptions(url));
+export default new DataSource(createDataSourceOptions(url, { entities: ENTITIES }));

@@ -85,7 +85,10 @@ async function runRound(index, { api, server, db, phone, flowPhones, pushPhones,
   log(`round ${index + 1} socket: scan → scanned p50 ${figure(round.socket.latencyP50, 'ms')}`);
   round.flow = await attempt('full-flow', () => fullFlow({ api, phones: flowPhones, seconds: SETTINGS.seconds }));
   log(`round ${index + 1} full-flow: ${figure(round.flow.flowsPerSecond, 'flows/s')}`);
-  for (const [key, transport] of [['pushSocket', 'socket'], ['pushLongPoll', 'long-poll']]) {
+  for (const [key, transport] of [
+    ['pushSocket', 'socket'],
+    ['pushLongPoll', 'long-poll'],
+  ]) {
     round[key] = await attempt(`push-${transport}`, () =>
       pushLatency({ api, baseUrl: server.baseUrl, phones: pushPhones, transport, seconds: SETTINGS.seconds }),
     );

@@ -40,7 +40,9 @@ const JWT_SECRET = randomBytes(32).toString('base64url');
 const log = (message) => console.log(`[scale-out] ${message}`);
 
 function startRedis(port) {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolveStart, reject) => {
     let output = '';
     child.once('error', (error) => reject(new Error(`redis-server could not start (apt-get install -y redis-server): ${error.message}`)));
@@ -66,7 +68,13 @@ async function startProcess(env, logFile) {
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`a process exited at start; see ${logFile}`);
-    if ((await fetch(`${baseUrl}/api/health`).then((response) => response.status, () => 0)) === 200) break;
+    if (
+      (await fetch(`${baseUrl}/api/health`).then(
+        (response) => response.status,
+        () => 0,
+      )) === 200
+    )
+      break;
     if (Date.now() > deadline) throw new Error(`a process was not healthy within 60 s; see ${logFile}`);
     await new Promise((resolveWait) => setTimeout(resolveWait, 200));
   }
@@ -159,7 +167,9 @@ async function main() {
       const results = {};
       for (const processes of SETTINGS.processes) {
         for (const bus of SETTINGS.buses) {
-          const result = await runConfiguration({ bus, processes, databaseUrl: database.url, redisUrl, logFile }).catch((error) => ({ error: error.message }));
+          const result = await runConfiguration({ bus, processes, databaseUrl: database.url, redisUrl, logFile }).catch((error) => ({
+            error: error.message,
+          }));
           results[`${bus}/${processes}`] = result;
           log(`round ${round} ${bus}, ${processes} process(es): ${result.error ?? `${result.flowsPerSecond.toFixed(1)} flows/s`}`);
         }

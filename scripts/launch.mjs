@@ -14,7 +14,17 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** What each program is built from, how, and what it runs. */
 export const TARGETS = {
   api: {
-    inputs: ['apps/api', 'apps/web', 'libs', 'public', 'scripts/build-web.mjs', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'package-lock.json'],
+    inputs: [
+      'apps/api',
+      'apps/web',
+      'libs',
+      'public',
+      'scripts/build-web.mjs',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'nest-cli.json',
+      'package-lock.json',
+    ],
     outputs: ['dist/apps/api/src/main.js', 'dist/web'],
     build: [
       [process.execPath, ['node_modules/@nestjs/cli/bin/nest.js', 'build', 'api']],

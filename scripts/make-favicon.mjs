@@ -15,14 +15,27 @@ function colour(x, y) {
   const cx = Math.min(Math.max(x + 0.5, r), SIZE - r);
   const cy = Math.min(Math.max(y + 0.5, r), SIZE - r);
   if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 > r * r) return CLEAR;
-  for (const [fx, fy] of [[4, 4], [19, 4], [4, 19]]) {
+  for (const [fx, fy] of [
+    [4, 4],
+    [19, 4],
+    [4, 19],
+  ]) {
     const dx = x - fx;
     const dy = y - fy;
     if (dx < 0 || dy < 0 || dx > 8 || dy > 8) continue;
     const ring = Math.min(dx, dy, 8 - dx, 8 - dy);
     return ring === 0 || ring >= 2 ? WHITE : BLUE;
   }
-  const modules = [[20, 20], [24, 20], [22, 22], [26, 22], [20, 24], [24, 24], [22, 26], [26, 26]];
+  const modules = [
+    [20, 20],
+    [24, 20],
+    [22, 22],
+    [26, 22],
+    [20, 24],
+    [24, 24],
+    [22, 26],
+    [26, 26],
+  ];
   return modules.some(([mx, my]) => x >= mx && x < mx + 2 && y >= my && y < my + 2) ? WHITE : BLUE;
 }
 

@@ -46,7 +46,11 @@ describeInBrowser('admin page', () => {
     expect(await page.locator('#sessions').isHidden()).toBe(true);
     expect(await page.evaluate("sessionStorage.getItem('qr-admin-token')")).toBeNull();
     const deviceId = await page.evaluate("localStorage.getItem('qr-admin-device-id')");
-    const revoked = await app.http().get('/api/me').set({ Authorization: `Bearer ${accessToken}`, 'X-Device-Id': String(deviceId) }).expect(401);
+    const revoked = await app
+      .http()
+      .get('/api/me')
+      .set({ Authorization: `Bearer ${accessToken}`, 'X-Device-Id': String(deviceId) })
+      .expect(401);
     expect(revoked.body.code).toBe('token_revoked');
   });
 
@@ -79,8 +83,11 @@ describeInBrowser('admin page', () => {
     expect(await agent.getAttribute('title')).toBe(longAgent);
     const agentBox = (await agent.boundingBox())!;
     expect(agentBox.height).toBeLessThan(24);
-    expect(await page.evaluate(`(() => { const e = document.querySelector('tr[data-id="${session.id}"] .one-line'); return e.scrollWidth > e.clientWidth; })()`)).toBe(true);
-
+    expect(
+      await page.evaluate(
+        `(() => { const e = document.querySelector('tr[data-id="${session.id}"] .one-line'); return e.scrollWidth > e.clientWidth; })()`,
+      ),
+    ).toBe(true);
 
     await row.getByRole('button', { name: /Timeline/ }).click();
     await page.locator('#timeline-events li[data-type="confirmed"]').waitFor();
@@ -127,7 +134,11 @@ describeInBrowser('admin page', () => {
     const { session } = await createQrSession(app);
     const socket = await DesktopSocket.connect(app.url, { qrId: session.id, secret: session.secret });
     const polled = await createQrSession(app);
-    const held = app.http().get(`/api/qr-sessions/${polled.session.id}?since=pending&wait=20`).set('X-QR-Secret', polled.session.secret).then((r) => r);
+    const held = app
+      .http()
+      .get(`/api/qr-sessions/${polled.session.id}?since=pending&wait=20`)
+      .set('X-QR-Secret', polled.session.secret)
+      .then((r) => r);
     try {
       await page.locator(`#gauge-desktops:text-is("${desktops + 1}")`).waitFor();
       await page.locator(`#gauge-long-polls:text-is("${longPolls + 1}")`).waitFor();
@@ -170,7 +181,9 @@ describeInBrowser('admin page', () => {
     for (const width of [320, 390, 480]) {
       await page.setViewportSize({ width, height: 800 });
       // The chart draws itself again at the new width.
-      await page.waitForFunction(`document.querySelector('#chart-canvas svg').getAttribute('width') === String(document.getElementById('chart-canvas').clientWidth)`);
+      await page.waitForFunction(
+        `document.querySelector('#chart-canvas svg').getAttribute('width') === String(document.getElementById('chart-canvas').clientWidth)`,
+      );
       const overflow = await page.evaluate(
         `Math.max(document.documentElement.scrollWidth, ...[...document.querySelectorAll('body *')].map((element) => element.getBoundingClientRect().right)) - window.innerWidth`,
       );

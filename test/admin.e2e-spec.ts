@@ -154,7 +154,7 @@ describe('admin', () => {
     expect(missing.body.code).toBe('qr_not_found');
   });
 
-  it('lists an account\'s devices with their tokens, and revoking one kills its token at once', async () => {
+  it("lists an account's devices with their tokens, and revoking one kills its token at once", async () => {
     const dave = await signUpAndLogin(app);
     const { session } = await signInDesktop(dave, 'confirmed');
     const devices = await asAdmin(`/api/admin/devices?accountId=${dave.login.account.id}`);
@@ -205,10 +205,12 @@ describe('admin', () => {
       transports: ['websocket'],
       reconnection: false,
     });
-    await expect(new Promise((resolve, reject) => {
-      refused.once('connect', () => resolve('connected'));
-      refused.once('connect_error', reject);
-    })).rejects.toMatchObject({ message: 'forbidden' });
+    await expect(
+      new Promise((resolve, reject) => {
+        refused.once('connect', () => resolve('connected'));
+        refused.once('connect_error', reject);
+      }),
+    ).rejects.toMatchObject({ message: 'forbidden' });
     refused.close();
 
     const socket = io(`${app.url}${ADMIN_NAMESPACE}`, {
@@ -240,7 +242,9 @@ describe('admin', () => {
     expect(perDay).toEqual(expect.arrayContaining([{ outcome: 'confirmed', sessions: expect.any(Number) }]));
     const methods = await app.dataSource.query(`SELECT method FROM sign_ins_per_day WHERE day = (now() AT TIME ZONE 'UTC')::date ORDER BY method`);
     expect(methods.map((row: { method: string }) => row.method)).toEqual(['password', 'qr']);
-    const devices = await app.dataSource.query('SELECT device_id, active_tokens::int FROM signed_in_devices WHERE username = $1 ORDER BY type', [erin.username]);
+    const devices = await app.dataSource.query('SELECT device_id, active_tokens::int FROM signed_in_devices WHERE username = $1 ORDER BY type', [
+      erin.username,
+    ]);
     expect(devices).toEqual([
       { device_id: erin.deviceId, active_tokens: 1 },
       { device_id: expect.any(String), active_tokens: 1 },
@@ -280,7 +284,9 @@ describe('admin', () => {
     await app.dataSource.query(`
       INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type, created_at, expires_at)
       VALUES ('openOldSession00000001', repeat('0', 64), 'pending', 'desk-retention', 'pc', now() - interval '3 days', now() + interval '1 minute')`);
-    await app.dataSource.query(`INSERT INTO qr_session_events (qr_session_id, type, occurred_at) SELECT id, 'created', created_at FROM qr_sessions WHERE id LIKE 'old%'`);
+    await app.dataSource.query(
+      `INSERT INTO qr_session_events (qr_session_id, type, occurred_at) SELECT id, 'created', created_at FROM qr_sessions WHERE id LIKE 'old%'`,
+    );
     const other = await startTestApp({ RETENTION_DAYS: '1' }, db);
     try {
       const runs = await Promise.all([app.app.get(RetentionJob).runOnce(), other.app.get(RetentionJob).runOnce()]);
@@ -289,7 +295,9 @@ describe('admin', () => {
     } finally {
       await other.close();
     }
-    const [left] = await app.dataSource.query(`SELECT count(*)::int AS sessions, (SELECT count(*)::int FROM qr_session_events WHERE qr_session_id LIKE 'old%') AS events FROM qr_sessions WHERE id LIKE 'old%'`);
+    const [left] = await app.dataSource.query(
+      `SELECT count(*)::int AS sessions, (SELECT count(*)::int FROM qr_session_events WHERE qr_session_id LIKE 'old%') AS events FROM qr_sessions WHERE id LIKE 'old%'`,
+    );
     expect(left).toEqual({ sessions: 0, events: 0 });
     const [open] = await app.dataSource.query(`SELECT status FROM qr_sessions WHERE id = 'openOldSession00000001'`);
     expect(open.status).toBe('pending');
@@ -384,7 +392,11 @@ describe('admin', () => {
     const polled = await createQrSession(app);
     const sockets = await Promise.all([1, 2].map(() => DesktopSocket.connect(app.url, { qrId: watched.session.id, secret: watched.session.secret })));
     try {
-      const held = app.http().get(`/api/qr-sessions/${polled.session.id}?since=pending&wait=20`).set('X-QR-Secret', polled.session.secret).then((r) => r);
+      const held = app
+        .http()
+        .get(`/api/qr-sessions/${polled.session.id}?since=pending&wait=20`)
+        .set('X-QR-Secret', polled.session.secret)
+        .then((r) => r);
       await heldLongPolls(app, before.waitingLongPolls + 1);
       const during = (await asAdmin('/api/admin/stats/live')).body;
       expect(during).toMatchObject({ connectedDesktops: before.connectedDesktops + 2, waitingLongPolls: before.waitingLongPolls + 1 });

@@ -51,16 +51,22 @@ describe('deployment files', () => {
     beforeAll(async () => {
       app = await startTestApp();
       const text = (await app.http().get('/metrics').expect(200)).text;
-      served = new Set([...text.matchAll(/^# TYPE (\S+) (\S+)/gm)].flatMap(([, name, type]) =>
-        type === 'histogram' ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name],
-      ));
+      served = new Set(
+        [...text.matchAll(/^# TYPE (\S+) (\S+)/gm)].flatMap(([, name, type]) =>
+          type === 'histogram' ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name],
+        ),
+      );
     });
     afterAll(async () => app?.close());
 
     it('the Grafana dashboard charts every metric of the contract, and only metrics the service serves', () => {
       const dashboard = JSON.parse(read('deploy/grafana-dashboard.json')) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
       const exprs = dashboard.panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr);
-      const used = new Set(exprs.flatMap((expr) => [...expr.matchAll(/\b([a-z_]+_(?:total|seconds|bytes|sockets|polls|bucket|count|sum|seconds_bucket))\b/g)].map((m) => m[1])));
+      const used = new Set(
+        exprs.flatMap((expr) =>
+          [...expr.matchAll(/\b([a-z_]+_(?:total|seconds|bytes|sockets|polls|bucket|count|sum|seconds_bucket))\b/g)].map((m) => m[1]),
+        ),
+      );
       for (const name of used) expect({ name, served: served.has(name) }).toEqual({ name, served: true });
       for (const name of [
         'qr_sessions_created_total',

@@ -152,7 +152,11 @@ describeInBrowser('desktop page', () => {
       // Signing out revokes the desktop's token and brings a fresh code back, with the focus on it.
       const login = (await savedLogin(page))!;
       expect(login.accessToken).toEqual(expect.any(String));
-      await app.http().get('/api/me').set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id }).expect(200);
+      await app
+        .http()
+        .get('/api/me')
+        .set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id })
+        .expect(200);
       const signedInSession = await page.locator('main').getAttribute('data-session-id');
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.locator('main[data-state="qr"]').waitFor();
@@ -160,7 +164,11 @@ describeInBrowser('desktop page', () => {
       expect(await focusedId(page)).toBe('title');
       expect(await page.title()).toBe('Sign in with your phone · QR login');
       expect(await savedLogin(page)).toBeNull();
-      const revoked = await app.http().get('/api/me').set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id }).expect(401);
+      const revoked = await app
+        .http()
+        .get('/api/me')
+        .set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id })
+        .expect(401);
       expect(revoked.body.code).toBe('token_revoked');
     } finally {
       await page.close();
@@ -229,16 +237,18 @@ describeInBrowser('desktop page', () => {
       await page.locator('main[data-state="signed-in"][data-me="ok"]').waitFor();
 
       // Revoked elsewhere (here: the token's own logout): the reload forgets it and shows a new code.
-      await app.http().post('/api/auth/logout').set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id }).expect(204);
+      await app
+        .http()
+        .post('/api/auth/logout')
+        .set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id })
+        .expect(204);
       await page.reload();
       await page.locator(`main[data-state="qr"]:not([data-session-id="${signedInSession}"])`).waitFor();
       expect(await savedLogin(page)).toBeNull();
       expect(await page.locator('main').getAttribute('data-me')).toBeNull();
 
       // A saved token that is not a token at all (unauthorized) goes the same way.
-      await page.evaluate(
-        `sessionStorage.setItem('qr-login.login', ${JSON.stringify(JSON.stringify({ ...login, accessToken: 'not-a-token' }))})`,
-      );
+      await page.evaluate(`sessionStorage.setItem('qr-login.login', ${JSON.stringify(JSON.stringify({ ...login, accessToken: 'not-a-token' }))})`);
       await page.reload();
       await page.locator('main[data-state="qr"]').waitFor();
       expect(await savedLogin(page)).toBeNull();
@@ -318,7 +328,11 @@ describeInBrowser('desktop page', () => {
     });
     try {
       const { session } = await (async () => {
-        const created = await app.http().post('/api/qr-sessions').send({ device: { id: uniqueName('desk'), type: 'web' } }).expect(201);
+        const created = await app
+          .http()
+          .post('/api/qr-sessions')
+          .send({ device: { id: uniqueName('desk'), type: 'web' } })
+          .expect(201);
         return { session: created.body as { id: string } };
       })();
       await page.goto(`${app.url}/q/${session.id}`);

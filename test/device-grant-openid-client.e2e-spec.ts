@@ -52,7 +52,14 @@ describe('device grant with openid-client', () => {
     const deviceId = tokens.device_id as string;
     expect(deviceId).toMatch(/^oauth-/);
 
-    const response = await client.fetchProtectedResource(config, tokens.access_token, new URL(`${app.url}/api/me`), 'GET', null, new Headers({ 'X-Device-Id': deviceId }));
+    const response = await client.fetchProtectedResource(
+      config,
+      tokens.access_token,
+      new URL(`${app.url}/api/me`),
+      'GET',
+      null,
+      new Headers({ 'X-Device-Id': deviceId }),
+    );
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       account: { id: phone.login.account.id, username: phone.username, displayName: 'Alice' },

@@ -111,10 +111,7 @@ describe('device authorization grant', () => {
     });
 
     it('refuses a repeated parameter, a JSON body and malformed JSON with invalid_request, not the contract body', async () => {
-      expectOAuthError(
-        await app.http().post('/oauth/device_authorization').type('form').send('client_id=a&client_id=b'),
-        'invalid_request',
-      );
+      expectOAuthError(await app.http().post('/oauth/device_authorization').type('form').send('client_id=a&client_id=b'), 'invalid_request');
       expectOAuthError(await app.http().post('/oauth/device_authorization').send({ client_id: 'my-cli' }), 'invalid_request');
       expectOAuthError(
         await app.http().post('/oauth/device_authorization').set('Content-Type', 'application/json').send('{"client_id":'),
@@ -124,7 +121,11 @@ describe('device authorization grant', () => {
     });
 
     it('refuses a body over the size limit with 413, in the OAuth format', async () => {
-      const response = await app.http().post('/oauth/device_authorization').type('form').send(`client_id=x&pad=${'a'.repeat(20_000)}`);
+      const response = await app
+        .http()
+        .post('/oauth/device_authorization')
+        .type('form')
+        .send(`client_id=x&pad=${'a'.repeat(20_000)}`);
       expectOAuthError(response, 'invalid_request', 413);
     });
 
@@ -231,13 +232,24 @@ describe('device authorization grant', () => {
       expect(response.body.expires_in).toBeGreaterThan(2_591_000);
       const { access_token: token, device_id: deviceId } = response.body as { access_token: string; device_id: string };
 
-      const me = await app.http().get('/api/me').set({ Authorization: `Bearer ${token}`, 'X-Device-Id': deviceId, 'X-Device-Type': 'pc' }).expect(200);
+      const me = await app
+        .http()
+        .get('/api/me')
+        .set({ Authorization: `Bearer ${token}`, 'X-Device-Id': deviceId, 'X-Device-Type': 'pc' })
+        .expect(200);
       expect(me.body).toEqual({
         account: { id: phone.login.account.id, username: phone.username, displayName: 'Alice' },
         device: { id: deviceId, type: 'pc', name: 'my laptop' },
       });
       // Bound to its device like every token.
-      expect((await app.http().get('/api/me').set({ Authorization: `Bearer ${token}`, 'X-Device-Id': 'another-device' })).body.code).toBe('device_mismatch');
+      expect(
+        (
+          await app
+            .http()
+            .get('/api/me')
+            .set({ Authorization: `Bearer ${token}`, 'X-Device-Id': 'another-device' })
+        ).body.code,
+      ).toBe('device_mismatch');
 
       // Issued once: a second redemption is invalid_grant, on time or not.
       await waitOutInterval(app, grant.qr_session_id);
@@ -276,7 +288,9 @@ describe('device authorization grant', () => {
     });
 
     async function interval(grant: DeviceAuthorization): Promise<number> {
-      const [row] = await app.dataSource.query('SELECT poll_interval_seconds FROM device_authorizations WHERE qr_session_id = $1', [grant.qr_session_id]);
+      const [row] = await app.dataSource.query('SELECT poll_interval_seconds FROM device_authorizations WHERE qr_session_id = $1', [
+        grant.qr_session_id,
+      ]);
       return row.poll_interval_seconds;
     }
 
@@ -317,7 +331,11 @@ describe('device authorization grant', () => {
     it('answers unsupported_grant_type to any other grant type', async () => {
       const grant = await authorizeDevice(app);
       for (const grantType of ['authorization_code', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code2']) {
-        const response = await app.http().post('/oauth/token').type('form').send({ grant_type: grantType, device_code: grant.device_code, client_id: 'test-cli' });
+        const response = await app
+          .http()
+          .post('/oauth/token')
+          .type('form')
+          .send({ grant_type: grantType, device_code: grant.device_code, client_id: 'test-cli' });
         expectOAuthError(response, 'unsupported_grant_type');
       }
     });
@@ -416,7 +434,11 @@ describe('device authorization grant', () => {
 
     it('answers a long-poll with the device code as X-QR-Secret', async () => {
       const grant = await authorizeDevice(app);
-      const waiting = app.http().get(`/api/qr-sessions/${grant.qr_session_id}?since=pending&wait=20`).set('X-QR-Secret', grant.device_code).then((r) => r);
+      const waiting = app
+        .http()
+        .get(`/api/qr-sessions/${grant.qr_session_id}?since=pending&wait=20`)
+        .set('X-QR-Secret', grant.device_code)
+        .then((r) => r);
       await heldLongPolls(app, 1);
       await scanCode(phone, grant.user_code).expect(200);
       const answer = await waiting;

@@ -15,13 +15,17 @@ describe('device sign-in page', () => {
   });
   afterAll(() => app.close());
 
-  it('is served at /device (no redirect) under the pages\' Content-Security-Policy, with no outside asset', async () => {
+  it("is served at /device (no redirect) under the pages' Content-Security-Policy, with no outside asset", async () => {
     const response = await app.http().get('/device?user_code=WDJB-MJHT').expect(200);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.headers['content-security-policy']).toContain("script-src 'self'");
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
     expect(response.text).not.toMatch(/(src|href)="(https?:)?\/\//);
-    await app.http().get('/assets/device.js').expect(200).expect('Content-Type', /javascript/);
+    await app
+      .http()
+      .get('/assets/device.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
   });
 
   describeInBrowser('in Chromium', () => {

@@ -50,10 +50,7 @@ describe('draining', () => {
     expect((await app.http().get('/api/health').expect(503)).body.code).toBe('service_unavailable');
     expect((await app.http().get('/api/health/live').expect(200)).body).toEqual({ status: 'ok' });
 
-    const longPoll = await app
-      .http()
-      .get(`/api/qr-sessions/${polled.session.id}?since=pending&wait=30`)
-      .set('X-QR-Secret', polled.session.secret);
+    const longPoll = await app.http().get(`/api/qr-sessions/${polled.session.id}?since=pending&wait=30`).set('X-QR-Secret', polled.session.secret);
     expect({ status: longPoll.status, code: longPoll.body.code, retryAfter: longPoll.headers['retry-after'] }).toEqual({
       status: 503,
       code: 'service_unavailable',
@@ -62,9 +59,7 @@ describe('draining', () => {
     // A read without wait is still answered: only what would hold the process open is refused.
     await app.http().get(`/api/qr-sessions/${polled.session.id}`).set('X-QR-Secret', polled.session.secret).expect(200);
 
-    await expect(DesktopSocket.connect(app.url, { qrId: watched.session.id, secret: watched.session.secret })).rejects.toThrow(
-      'service_unavailable',
-    );
+    await expect(DesktopSocket.connect(app.url, { qrId: watched.session.id, secret: watched.session.secret })).rejects.toThrow('service_unavailable');
     desktop.close();
   });
 });

@@ -38,11 +38,7 @@ describe('expiry', () => {
 
   it('wakes a long-poll waiter when the session expires', async () => {
     const { session } = await createQrSession(app);
-    const response = await app
-      .http()
-      .get(`/api/qr-sessions/${session.id}?since=pending&wait=10`)
-      .set('X-QR-Secret', session.secret)
-      .expect(200);
+    const response = await app.http().get(`/api/qr-sessions/${session.id}?since=pending&wait=10`).set('X-QR-Secret', session.secret).expect(200);
     expect(response.body.status).toBe('expired');
   });
 

@@ -47,7 +47,10 @@ describe('database outage', () => {
 
       for (const response of [
         await app.http().get('/api/me').set(phone.headers),
-        await app.http().post('/api/qr-sessions?image=none').send({ device: { id: 'desk-outage-01', type: 'pc' } }),
+        await app
+          .http()
+          .post('/api/qr-sessions?image=none')
+          .send({ device: { id: 'desk-outage-01', type: 'pc' } }),
         await app.http().get(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret),
         await app.http().get('/api/health'),
       ]) {

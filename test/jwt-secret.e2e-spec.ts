@@ -29,7 +29,7 @@ describe('JWT_SECRET unset', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('two processes on one database, each with its own DATA_DIR, accept each other\'s tokens', async () => {
+  it("two processes on one database, each with its own DATA_DIR, accept each other's tokens", async () => {
     const services: ServiceProcess[] = [];
     try {
       // Started together: both may race to create the secret, and must still agree.

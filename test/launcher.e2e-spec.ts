@@ -85,7 +85,12 @@ describe('the launcher behind npm start and npm run mobile', () => {
       const deadline = Date.now() + 180_000;
       let ended = false;
       void run.exited.then(() => (ended = true));
-      while (!(await fetch(`${url}/api/health/live`).then((response) => response.ok, () => false))) {
+      while (
+        !(await fetch(`${url}/api/health/live`).then(
+          (response) => response.ok,
+          () => false,
+        ))
+      ) {
         if (ended || Date.now() > deadline) throw new Error(`npm start did not serve:\n${run.output()}`);
         await new Promise((resolveWait) => setTimeout(resolveWait, 100));
       }
@@ -109,7 +114,12 @@ describe('the launcher behind npm start and npm run mobile', () => {
       expect(await first.run.exited).toEqual({ code: 0, signal: null });
       for (const pid of tree) expect(isAlive(pid)).toBe(false);
       expect(first.run.output()).toContain('SIGTERM: shutting down');
-      expect(await fetch(`${first.url}/api/health/live`).then(() => 'answered', () => 'refused')).toBe('refused');
+      expect(
+        await fetch(`${first.url}/api/health/live`).then(
+          () => 'answered',
+          () => 'refused',
+        ),
+      ).toBe('refused');
 
       // Nothing changed since: the second start does not build.
       const second = await start();

@@ -117,8 +117,14 @@ describe('GET /metrics (contract §7)', () => {
   }, 30_000);
 
   it('labels requests no route matched as one series, whatever their path', async () => {
-    await app.http().get(`/api/no-such-${uniqueName('x')}`).expect(404);
-    await app.http().get(`/api/no-such-${uniqueName('y')}`).expect(404);
+    await app
+      .http()
+      .get(`/api/no-such-${uniqueName('x')}`)
+      .expect(404);
+    await app
+      .http()
+      .get(`/api/no-such-${uniqueName('y')}`)
+      .expect(404);
     const text = await scrape(app);
     expect(sample(text, 'http_request_duration_seconds_count', { method: 'GET', route: '(unmatched)', status: '404' })).toBeGreaterThanOrEqual(2);
     expect(text).not.toContain('no-such-');

@@ -91,7 +91,11 @@ describe('mobile command-line client, end to end', () => {
     expect(code.stdout).toMatch(/user agent: +BackupTool\/1\.2/);
     expect((await cli(state, ['confirm'])).code).toBe(0);
     const token = await pollToken(app, typed.device_code, 'backup-tool').expect(200);
-    await app.http().get('/api/me').set({ Authorization: `Bearer ${token.body.access_token}`, 'X-Device-Id': token.body.device_id }).expect(200);
+    await app
+      .http()
+      .get('/api/me')
+      .set({ Authorization: `Bearer ${token.body.access_token}`, 'X-Device-Id': token.body.device_id })
+      .expect(200);
 
     const scanned = await authorize();
     const scan = await cli(state, ['scan', scanned.verification_uri_complete]);
@@ -143,7 +147,11 @@ describe('mobile command-line client, end to end', () => {
     if (outcome.reason !== 'completed') throw new Error(`the watch ended with ${JSON.stringify(outcome)}`);
     expect(outcome.snapshot.status).toBe('confirmed');
     const token = outcome.snapshot.login!.accessToken;
-    const me = await app.http().get('/api/me').set({ Authorization: `Bearer ${token}`, 'X-Device-Id': desktopId }).expect(200);
+    const me = await app
+      .http()
+      .get('/api/me')
+      .set({ Authorization: `Bearer ${token}`, 'X-Device-Id': desktopId })
+      .expect(200);
     expect(me.body).toEqual({
       account: { id: expect.any(String), username, displayName: 'Carol' },
       device: { id: desktopId, type: 'pc', name: 'Office PC' },
@@ -165,7 +173,11 @@ describe('mobile command-line client, end to end', () => {
     expect(logout).toMatchObject({ code: 0, stderr: '' });
     expect(readState(state).login).toBeUndefined();
     expect(readState(state).device.id).toBe(afterLogin.device.id);
-    const revoked = await app.http().get('/api/me').set({ Authorization: `Bearer ${phoneToken}`, 'X-Device-Id': afterLogin.device.id }).expect(401);
+    const revoked = await app
+      .http()
+      .get('/api/me')
+      .set({ Authorization: `Bearer ${phoneToken}`, 'X-Device-Id': afterLogin.device.id })
+      .expect(401);
     expect(revoked.body.code).toBe('token_revoked');
     const signedOut = await cli(state, ['devices']);
     expect(signedOut.code).toBe(1);

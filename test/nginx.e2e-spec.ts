@@ -64,7 +64,10 @@ describe('three processes behind nginx (deploy/nginx.conf)', () => {
   async function socketHolders(): Promise<number[]> {
     const holders: number[] = [];
     for (const service of services) {
-      const text = await fetch(`${service.url}/metrics`).then((response) => response.text(), () => '');
+      const text = await fetch(`${service.url}/metrics`).then(
+        (response) => response.text(),
+        () => '',
+      );
       const match = /qr_connected_sockets\{namespace="qr"\} (\d+)/.exec(text);
       if (match && Number(match[1]) > 0) holders.push(service.port);
     }
@@ -80,12 +83,21 @@ describe('three processes behind nginx (deploy/nginx.conf)', () => {
 
   async function newSession(): Promise<{ session: CreatedQrSession; desktopId: string }> {
     const desktopId = uniqueName('desk');
-    const response = await target.http().post('/api/qr-sessions?image=none').send({ device: { id: desktopId, type: 'web', name: 'Browser' } }).expect(201);
+    const response = await target
+      .http()
+      .post('/api/qr-sessions?image=none')
+      .send({ device: { id: desktopId, type: 'web', name: 'Browser' } })
+      .expect(201);
     return { session: response.body as CreatedQrSession, desktopId };
   }
 
   const phoneAction = (phone: SignedInDevice, path: string, body?: object) => (id: string) =>
-    target.http().post(path).set(phone.headers).set('X-Request-Id', id).send(body ?? {});
+    target
+      .http()
+      .post(path)
+      .set(phone.headers)
+      .set('X-Request-Id', id)
+      .send(body ?? {});
 
   async function expectSignedIn(handle: QrWatch, desktopId: string): Promise<void> {
     const outcome = await handle.done;
@@ -93,7 +105,11 @@ describe('three processes behind nginx (deploy/nginx.conf)', () => {
     const login = outcome.snapshot.login!;
     expect(login.device.id).toBe(desktopId);
     for (let i = 0; i < 3; i++) {
-      await target.http().get('/api/me').set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': desktopId }).expect(200);
+      await target
+        .http()
+        .get('/api/me')
+        .set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': desktopId })
+        .expect(200);
     }
   }
 
@@ -107,7 +123,7 @@ describe('three processes behind nginx (deploy/nginx.conf)', () => {
     expect(upstreams.slice(3)).toEqual(upstreams.slice(0, 3));
   });
 
-  it('signs a desktop in on Socket.IO (WebSocket), with the phone\'s requests served by the other processes', async () => {
+  it("signs a desktop in on Socket.IO (WebSocket), with the phone's requests served by the other processes", async () => {
     const phone = await signUpAndLogin(target);
     const { session, desktopId } = await newSession();
     const recorder = new WatchRecorder();

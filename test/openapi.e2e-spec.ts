@@ -6,7 +6,10 @@ import { startTestApp, type TestApp } from './support/test-app';
 describe('OpenAPI', () => {
   let app: TestApp;
   let document: {
-    paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown>; security?: unknown[] }>>;
+    paths: Record<
+      string,
+      Record<string, { parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown>; security?: unknown[] }>
+    >;
     components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
   };
 

@@ -52,7 +52,11 @@ describe('the push is written before the reply that caused it', () => {
   it('over long-poll: the held request is answered with the token before the confirm response', async () => {
     const { session } = await createQrSession(app);
     const { scanTicket } = await scan(app, phone, session.id);
-    const held = app.http().get(`/api/qr-sessions/${session.id}?since=scanned&wait=10`).set('X-QR-Secret', session.secret).then((r) => r);
+    const held = app
+      .http()
+      .get(`/api/qr-sessions/${session.id}?since=scanned&wait=10`)
+      .set('X-QR-Secret', session.secret)
+      .then((r) => r);
     await heldLongPolls(app, 1);
     writes.length = 0;
     await app.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(200);

@@ -60,7 +60,11 @@ describe('QR login, end to end', () => {
     // The desktop's token is its own: bound to the desktop's device id, refused with any other.
     const token = confirmed.login!.accessToken;
     expect(token).not.toBe(phone.login.accessToken);
-    const me = await app.http().get('/api/me').set({ Authorization: `Bearer ${token}`, 'X-Device-Id': desktopId }).expect(200);
+    const me = await app
+      .http()
+      .get('/api/me')
+      .set({ Authorization: `Bearer ${token}`, 'X-Device-Id': desktopId })
+      .expect(200);
     expect(me.body).toEqual({
       account: { id: phone.login.account.id, username: phone.username, displayName: 'Alice Phone' },
       device: { id: desktopId, type: 'web', name: 'Test browser' },
@@ -115,12 +119,7 @@ describe('QR login, end to end', () => {
 
     const waitingForConfirm = poll('scanned').then((response) => response);
     await heldLongPolls(app, 1);
-    await app
-      .http()
-      .post(`/api/qr-sessions/${session.id}/confirm`)
-      .set(phone.headers)
-      .send({ scanTicket: scanned.scanTicket })
-      .expect(200);
+    await app.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket: scanned.scanTicket }).expect(200);
     const afterConfirm = (await waitingForConfirm).body as QrSessionSnapshot;
     expect(afterConfirm.status).toBe('confirmed');
     expect(afterConfirm.login?.accessToken).toEqual(expect.any(String));
@@ -130,11 +129,7 @@ describe('QR login, end to end', () => {
     it('answers at once when the status differs from since', async () => {
       const { session } = await createQrSession(app);
       const started = Date.now();
-      const response = await app
-        .http()
-        .get(`/api/qr-sessions/${session.id}?since=scanned&wait=20`)
-        .set('X-QR-Secret', session.secret)
-        .expect(200);
+      const response = await app.http().get(`/api/qr-sessions/${session.id}?since=scanned&wait=20`).set('X-QR-Secret', session.secret).expect(200);
       expect(response.body.status).toBe('pending');
       expect(Date.now() - started).toBeLessThan(10_000);
     });
@@ -162,22 +157,14 @@ describe('QR login, end to end', () => {
     it('answers the unchanged snapshot when wait runs out', async () => {
       const { session } = await createQrSession(app);
       const started = Date.now();
-      const response = await app
-        .http()
-        .get(`/api/qr-sessions/${session.id}?since=pending&wait=1`)
-        .set('X-QR-Secret', session.secret)
-        .expect(200);
+      const response = await app.http().get(`/api/qr-sessions/${session.id}?since=pending&wait=1`).set('X-QR-Secret', session.secret).expect(200);
       expect(response.body).toMatchObject({ id: session.id, status: 'pending' });
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     });
 
     it('answers at once for since without wait', async () => {
       const { session } = await createQrSession(app);
-      const response = await app
-        .http()
-        .get(`/api/qr-sessions/${session.id}?since=pending`)
-        .set('X-QR-Secret', session.secret)
-        .expect(200);
+      const response = await app.http().get(`/api/qr-sessions/${session.id}?since=pending`).set('X-QR-Secret', session.secret).expect(200);
       expect(response.body.status).toBe('pending');
     });
   });
@@ -206,12 +193,24 @@ describe('QR login, end to end', () => {
   });
 
   it('renders the QR as SVG by default, PNG on request, none with image=none, and at qr.svg / qr.png', async () => {
-    const svg = await app.http().post('/api/qr-sessions').send({ device: { id: 'desk-svg-0001', type: 'pc' } }).expect(201);
+    const svg = await app
+      .http()
+      .post('/api/qr-sessions')
+      .send({ device: { id: 'desk-svg-0001', type: 'pc' } })
+      .expect(201);
     expect(svg.body.qrImage).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(Buffer.from(svg.body.qrImage.split(',')[1], 'base64').toString()).toContain('<svg');
-    const png = await app.http().post('/api/qr-sessions?image=png').send({ device: { id: 'desk-png-0001', type: 'pc' } }).expect(201);
+    const png = await app
+      .http()
+      .post('/api/qr-sessions?image=png')
+      .send({ device: { id: 'desk-png-0001', type: 'pc' } })
+      .expect(201);
     expect(png.body.qrImage).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
-    const none = await app.http().post('/api/qr-sessions?image=none').send({ device: { id: 'desk-none-001', type: 'pc' } }).expect(201);
+    const none = await app
+      .http()
+      .post('/api/qr-sessions?image=none')
+      .send({ device: { id: 'desk-none-001', type: 'pc' } })
+      .expect(201);
     expect(none.body.qrImage).toBeUndefined();
 
     const id = svg.body.id as string;

@@ -16,7 +16,10 @@ describe('rate limits', () => {
     const statuses: number[] = [];
     for (let i = 0; i < RATE_LIMIT_POLICIES.login.limit + 1; i++) {
       // Each to another account, so that only the per-address flood limit can answer 429 (the lockout counts per account).
-      const response = await app.http().post('/api/auth/login').send({ username: `nobody-${i}`, password: 'guess-xxx', device: { id: 'guessing-device', type: 'ios' } });
+      const response = await app
+        .http()
+        .post('/api/auth/login')
+        .send({ username: `nobody-${i}`, password: 'guess-xxx', device: { id: 'guessing-device', type: 'ios' } });
       statuses.push(response.status);
       if (response.status === 429) {
         expect(response.body).toEqual({ statusCode: 429, code: 'rate_limited', message: expect.any(String) });
@@ -32,7 +35,10 @@ describe('rate limits', () => {
   it('limits mass QR creation from one address', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < RATE_LIMIT_POLICIES.createQr.limit + 1; i++) {
-      const response = await app.http().post('/api/qr-sessions?image=none').send({ device: { id: `flood-desk-${i}`, type: 'pc' } });
+      const response = await app
+        .http()
+        .post('/api/qr-sessions?image=none')
+        .send({ device: { id: `flood-desk-${i}`, type: 'pc' } });
       statuses.push(response.status);
     }
     expect(statuses.filter((status) => status === 201)).toHaveLength(RATE_LIMIT_POLICIES.createQr.limit);

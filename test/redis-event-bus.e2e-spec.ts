@@ -50,7 +50,11 @@ describe('Redis as the event bus', () => {
     const desktop = await DesktopSocket.connect(b.url, { qrId: session.id, secret: session.secret });
     try {
       await desktop.next('status');
-      const waiting = b.http().get(`/api/qr-sessions/${session.id}?since=pending&wait=20`).set('X-QR-Secret', session.secret).then((r) => r);
+      const waiting = b
+        .http()
+        .get(`/api/qr-sessions/${session.id}?since=pending&wait=20`)
+        .set('X-QR-Secret', session.secret)
+        .then((r) => r);
       await heldLongPolls(b, 1);
       const { scanTicket } = await scan(a, phone, session.id);
       expect((await waiting).body.status).toBe('scanned');
@@ -94,7 +98,10 @@ describe('Redis as the event bus', () => {
       await until('a to notice', healthIs(a, 503));
       await until('b to notice', healthIs(b, 503));
 
-      const create = await a.http().post('/api/qr-sessions?image=none').send({ device: { id: 'desk-during-outage', type: 'web' } });
+      const create = await a
+        .http()
+        .post('/api/qr-sessions?image=none')
+        .send({ device: { id: 'desk-during-outage', type: 'web' } });
       expect(create.status).toBe(503);
       expect(create.body).toMatchObject({ statusCode: 503, code: 'service_unavailable' });
       const poll = await b.http().get(`/api/qr-sessions/${before.session.id}?since=pending&wait=5`).set('X-QR-Secret', before.session.secret);
@@ -164,12 +171,17 @@ describe('Redis event bus: a process that dies between its commit and its publis
       // The scan commits (the answer says so) while its PUBLISH waits in Redis.
       await scan(viaDoomed, phone, session.id);
       expect(await doomed.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
-      const left = await survivor.dataSource.query(`SELECT payload->>'type' AS type FROM event_outbox WHERE payload->'session'->>'id' = $1`, [session.id]);
+      const left = await survivor.dataSource.query(`SELECT payload->>'type' AS type FROM event_outbox WHERE payload->'session'->>'id' = $1`, [
+        session.id,
+      ]);
       expect(left).toEqual([{ type: 'scanned' }]);
       await control.call('CLIENT', 'UNPAUSE');
       const scanned = await desktop.next('scanned', 15_000);
       expect(scanned).toMatchObject({ id: session.id, status: 'scanned' });
-      await until('the outbox to be cleared', async () => (await survivor.dataSource.query('SELECT count(*)::int AS n FROM event_outbox'))[0].n === 0);
+      await until(
+        'the outbox to be cleared',
+        async () => (await survivor.dataSource.query('SELECT count(*)::int AS n FROM event_outbox'))[0].n === 0,
+      );
       expect(desktop.events()).toEqual(['status', 'scanned']);
     } finally {
       await control.call('CLIENT', 'UNPAUSE').catch(() => undefined);

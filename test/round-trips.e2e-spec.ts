@@ -105,7 +105,11 @@ describe('round trips to PostgreSQL per state transition', () => {
     expect(handshake).toHaveLength(2);
     expect(withoutCheck(handshake)).toHaveLength(1);
 
-    const held = app.http().get(`/api/qr-sessions/${session.id}?since=pending&wait=10`).set('X-QR-Secret', session.secret).then((r) => r);
+    const held = app
+      .http()
+      .get(`/api/qr-sessions/${session.id}?since=pending&wait=10`)
+      .set('X-QR-Secret', session.secret)
+      .then((r) => r);
     await heldLongPolls(app, 1);
     let ticket = '';
     const scanned = await statementsOf(async () => {

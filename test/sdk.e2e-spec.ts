@@ -132,7 +132,7 @@ describe('SDK, end to end', () => {
     expect(recorder.types()).toEqual(['status', 'cancelled']);
   });
 
-  it("long-polls with getSession as the contract says: at once when the status differs, else when it changes", async () => {
+  it('long-polls with getSession as the contract says: at once when the status differs, else when it changes', async () => {
     const phone = await signedInPhone();
     const desktop = desktopClient();
     const session = await desktop.createSession({ id: uniqueName('desk'), type: 'pc' }, { image: 'none' });
@@ -150,7 +150,9 @@ describe('SDK, end to end', () => {
     await phone.scan(session.id);
     await expect(phone.confirm(session.id, 'x'.repeat(43))).rejects.toMatchObject({ code: 'scan_ticket_invalid', statusCode: 403 });
     await expect(phone.scan('AAAAAAAAAAAAAAAAAAAAAA')).rejects.toMatchObject({ code: 'qr_not_found', statusCode: 404 });
-    await expect(new QrMobileClient({ baseUrl: app.url }).login('nobody-here', PASSWORD, { id: uniqueName('phone'), type: 'ios' })).rejects.toMatchObject({
+    await expect(
+      new QrMobileClient({ baseUrl: app.url }).login('nobody-here', PASSWORD, { id: uniqueName('phone'), type: 'ios' }),
+    ).rejects.toMatchObject({
       code: 'invalid_credentials',
       statusCode: 401,
     });
@@ -160,7 +162,10 @@ describe('SDK, end to end', () => {
 
     // A port nothing listens on: the same error type, a client-side code.
     const offline = new QrMobileClient({ baseUrl: 'http://127.0.0.1:1' });
-    await expect(offline.createAccount({ username: uniqueName('x'), password: PASSWORD })).rejects.toMatchObject({ code: 'network_error', statusCode: 0 });
+    await expect(offline.createAccount({ username: uniqueName('x'), password: PASSWORD })).rejects.toMatchObject({
+      code: 'network_error',
+      statusCode: 0,
+    });
   });
 
   it('signs a device out: its token stops working', async () => {

@@ -181,11 +181,23 @@ describe('security', () => {
   describe('token replay, revocation and forgery', () => {
     it('refuses a token shown with another device id or device type', async () => {
       const phone = await signUpAndLogin(app);
-      const otherId = await app.http().get('/api/me').set({ ...phone.headers, 'X-Device-Id': 'someone-elses-phone' }).expect(401);
+      const otherId = await app
+        .http()
+        .get('/api/me')
+        .set({ ...phone.headers, 'X-Device-Id': 'someone-elses-phone' })
+        .expect(401);
       expect(otherId.body.code).toBe('device_mismatch');
-      const otherType = await app.http().get('/api/me').set({ ...phone.headers, 'X-Device-Type': 'android' }).expect(401);
+      const otherType = await app
+        .http()
+        .get('/api/me')
+        .set({ ...phone.headers, 'X-Device-Type': 'android' })
+        .expect(401);
       expect(otherType.body.code).toBe('device_mismatch');
-      await app.http().get('/api/me').set({ ...phone.headers, 'X-Device-Type': 'ios' }).expect(200);
+      await app
+        .http()
+        .get('/api/me')
+        .set({ ...phone.headers, 'X-Device-Type': 'ios' })
+        .expect(200);
     });
 
     it('kills a token at logout', async () => {
@@ -228,7 +240,10 @@ describe('security', () => {
       const expired = `${header}.${expiredPayload}.${sign(header, expiredPayload, 'test-secret-that-is-long-enough-for-hs256-0123456789')}`;
 
       for (const token of [none, wrongKey, altered, expired, 'garbage', '']) {
-        const response = await app.http().get('/api/me').set({ Authorization: `Bearer ${token}`, 'X-Device-Id': phone.deviceId });
+        const response = await app
+          .http()
+          .get('/api/me')
+          .set({ Authorization: `Bearer ${token}`, 'X-Device-Id': phone.deviceId });
         expect({ token, status: response.status, code: response.body.code }).toEqual({ token, status: 401, code: 'unauthorized' });
       }
       const noHeader = await app.http().get('/api/me').set('X-Device-Id', phone.deviceId).expect(401);

@@ -141,7 +141,7 @@ describe('the service process', () => {
       }
     });
 
-    it('answers X-Request-Id on every response: the caller\'s when well-formed, a fresh one otherwise', async () => {
+    it("answers X-Request-Id on every response: the caller's when well-formed, a fresh one otherwise", async () => {
       const kept = await target.http().get('/api/health/live').set('X-Request-Id', 'abc-123_DEF.456:7');
       expect(kept.headers['x-request-id']).toBe('abc-123_DEF.456:7');
       for (const bad of ['has spaces in it', 'x'.repeat(200), '<script>', '-leading-dash']) {
@@ -163,7 +163,10 @@ describe('the service process', () => {
       const deadline = Date.now() + 10_000;
       let readiness = 0;
       while (readiness !== 503 && Date.now() < deadline) {
-        readiness = await fetch(`${service.url}/api/health/ready`).then((response) => response.status, () => 0);
+        readiness = await fetch(`${service.url}/api/health/ready`).then(
+          (response) => response.status,
+          () => 0,
+        );
       }
       expect(readiness).toBe(503);
       expect((await fetch(`${service.url}/api/health/live`)).status).toBe(200);

@@ -14,7 +14,10 @@ describe('sign-in alerts', () => {
   afterEach(() => sockets.splice(0).forEach((socket) => socket.close()));
   afterAll(() => app.close());
 
-  async function listen(device: { login: { accessToken: string }; deviceId: string }): Promise<{ alerts: SignInAlert[]; next(): Promise<SignInAlert> }> {
+  async function listen(device: {
+    login: { accessToken: string };
+    deviceId: string;
+  }): Promise<{ alerts: SignInAlert[]; next(): Promise<SignInAlert> }> {
     const socket: Socket<AccountServerToClientEvents> = io(`${app.url}${ACCOUNT_NAMESPACE}`, {
       auth: { accessToken: device.login.accessToken, deviceId: device.deviceId },
       transports: ['websocket'],

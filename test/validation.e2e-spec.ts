@@ -34,7 +34,13 @@ describe('bad input', () => {
     ['an unknown field', { username: 'valid-name', password: 'long enough to pass', admin: true }],
     ['a long display name', { username: 'valid-name', password: 'long enough to pass', displayName: 'x'.repeat(101) }],
   ])('POST /api/accounts with %s', async (label, body) => {
-    expectValidationFailed(await app.http().post('/api/accounts').send(body as object), label);
+    expectValidationFailed(
+      await app
+        .http()
+        .post('/api/accounts')
+        .send(body as object),
+      label,
+    );
   });
 
   it.each([
@@ -56,7 +62,13 @@ describe('bad input', () => {
     ['an unknown image format', '?image=gif', { device: { id: 'desk-okay-0001', type: 'pc' } }],
     ['an unknown query parameter', '?colour=red', { device: { id: 'desk-okay-0001', type: 'pc' } }],
   ])('POST /api/qr-sessions with %s', async (label, query, body) => {
-    expectValidationFailed(await app.http().post(`/api/qr-sessions${query}`).send(body as object), label);
+    expectValidationFailed(
+      await app
+        .http()
+        .post(`/api/qr-sessions${query}`)
+        .send(body as object),
+      label,
+    );
   });
 
   it.each([
@@ -86,8 +98,20 @@ describe('bad input', () => {
   });
 
   it('answers validation_failed for a malformed X-Device-Id or X-Device-Type header and a bad device path', async () => {
-    expectValidationFailed(await app.http().get('/api/me').set({ ...phone.headers, 'X-Device-Id': 'no' }), 'short device id');
-    expectValidationFailed(await app.http().get('/api/me').set({ ...phone.headers, 'X-Device-Type': 'toaster' }), 'device type');
+    expectValidationFailed(
+      await app
+        .http()
+        .get('/api/me')
+        .set({ ...phone.headers, 'X-Device-Id': 'no' }),
+      'short device id',
+    );
+    expectValidationFailed(
+      await app
+        .http()
+        .get('/api/me')
+        .set({ ...phone.headers, 'X-Device-Type': 'toaster' }),
+      'device type',
+    );
     expectValidationFailed(await app.http().get('/api/me').set({ Authorization: phone.headers.Authorization }), 'no device id');
     expectValidationFailed(await app.http().delete('/api/devices/x').set(phone.headers), 'device path');
     expectValidationFailed(await app.http().post(`/api/qr-sessions/bad-id/scan`).set(phone.headers), 'scan path');
@@ -101,9 +125,15 @@ describe('bad input', () => {
   });
 
   it('answers validation_failed for text PostgreSQL cannot store (a NUL character)', async () => {
-    expectValidationFailed(await app.http().post('/api/accounts').send({ username: 'nul-user', password: 'long enough to pass', displayName: 'a\u0000b' }), 'NUL in displayName');
     expectValidationFailed(
-      await app.http().post('/api/qr-sessions').send({ device: { id: 'desk-nul-0001', type: 'pc', name: 'x\u0000' } }),
+      await app.http().post('/api/accounts').send({ username: 'nul-user', password: 'long enough to pass', displayName: 'a\u0000b' }),
+      'NUL in displayName',
+    );
+    expectValidationFailed(
+      await app
+        .http()
+        .post('/api/qr-sessions')
+        .send({ device: { id: 'desk-nul-0001', type: 'pc', name: 'x\u0000' } }),
       'NUL in device name',
     );
     expectValidationFailed(
@@ -160,7 +190,9 @@ describe('behind a proxy (TRUST_PROXY=1)', () => {
       .set('X-Forwarded-For', `not-an-ip-${'x'.repeat(300)}`)
       .send({ device: { id: 'desk-proxy-0002', type: 'pc' } })
       .expect(201);
-    const rows = await app.dataSource.query('SELECT id, host(desktop_ip) AS ip FROM qr_sessions WHERE id = ANY($1)', [[forwarded.body.id, forged.body.id]]);
+    const rows = await app.dataSource.query('SELECT id, host(desktop_ip) AS ip FROM qr_sessions WHERE id = ANY($1)', [
+      [forwarded.body.id, forged.body.id],
+    ]);
     const ipOf = (id: string) => rows.find((row: { id: string }) => row.id === id).ip;
     expect(ipOf(forwarded.body.id)).toBe('203.0.113.9');
     expect(ipOf(forged.body.id)).toBe('127.0.0.1');
@@ -180,7 +212,10 @@ describe('names that are shown to people', () => {
     ['an escape sequence', 'PC\u001b[8m hidden'],
     ['a right-to-left override', 'PC\u202egnp.exe'],
   ])('refuses a device name with %s (it could fake what the phone shows)', async (_, name) => {
-    const response = await app.http().post('/api/qr-sessions?image=none').send({ device: { id: 'desk-name-0001', type: 'pc', name } });
+    const response = await app
+      .http()
+      .post('/api/qr-sessions?image=none')
+      .send({ device: { id: 'desk-name-0001', type: 'pc', name } });
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('validation_failed');
   });

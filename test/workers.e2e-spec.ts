@@ -36,7 +36,7 @@ describe('WORKERS=2: two processes on one port, one embedded database', () => {
     for (const pid of pids) expect(postgresServers(pid)).toHaveLength(0);
   });
 
-  it('signs a desktop in through both workers, each accepting the other\'s tokens', async () => {
+  it("signs a desktop in through both workers, each accepting the other's tokens", async () => {
     const phone = await signUpAndLogin(target);
     const { session } = await createQrSession(target);
     // Two sockets on separate connections: the primary hands connections to the workers in turn.
@@ -48,7 +48,11 @@ describe('WORKERS=2: two processes on one port, one embedded database', () => {
       const confirmed = await Promise.all(desktops.map((desktop) => desktop.next('confirmed')));
       const login = confirmed[0].login!;
       for (let i = 0; i < 4; i++) {
-        await target.http().get('/api/me').set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id }).expect(200);
+        await target
+          .http()
+          .get('/api/me')
+          .set({ Authorization: `Bearer ${login.accessToken}`, 'X-Device-Id': login.device.id })
+          .expect(200);
       }
     } finally {
       desktops.forEach((desktop) => desktop.close());

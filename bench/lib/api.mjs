@@ -57,7 +57,6 @@ export function createApi(baseUrl) {
 
     scan: (phone, id) => call('POST', `/api/qr-sessions/${id}/scan`, { headers: phone.headers }),
 
-    confirm: (phone, id, scanTicket) =>
-      call('POST', `/api/qr-sessions/${id}/confirm`, { headers: phone.headers, body: { scanTicket } }),
+    confirm: (phone, id, scanTicket) => call('POST', `/api/qr-sessions/${id}/confirm`, { headers: phone.headers, body: { scanTicket } }),
   };
 }

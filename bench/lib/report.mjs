@@ -24,7 +24,10 @@ function across(rounds, pick) {
 }
 
 function errorsOf(rounds, key) {
-  return rounds.map((roundResult) => roundResult[key]?.error).filter(Boolean).map((error) => `failed once: ${error}`);
+  return rounds
+    .map((roundResult) => roundResult[key]?.error)
+    .filter(Boolean)
+    .map((error) => `failed once: ${error}`);
 }
 
 /** The round's health req/s: the mean of its measurements at the start and at the end of the HTTP scenarios. */
@@ -46,10 +49,7 @@ function httpRow(rounds, scenario) {
     median: median(all((run) => run.rps)),
     cost: scenario.name === 'baseline' ? 1 : median(across(rounds, cost)),
     latency: `${ms(median(all((run) => run.latencyP50)))} / ${ms(median(all((run) => run.latencyP99)))} (p99)`,
-    notes: [
-      failures ? `${failures} non-2xx or errors` : 'all 2xx',
-      ...all((run) => run.error).map((error) => `failed once: ${error}`),
-    ].join('; '),
+    notes: [failures ? `${failures} non-2xx or errors` : 'all 2xx', ...all((run) => run.error).map((error) => `failed once: ${error}`)].join('; '),
   };
 }
 
@@ -75,7 +75,10 @@ function longPollRow(rounds, settings) {
       `RSS ${rss('before')} → ${rss('held')} MiB held (${round(perHeld, 0)} KiB each) → ${rss('after')} MiB after`,
       `DB connections while held: ${highest(across(rounds, (r) => r.longPoll.connectionsHeld.active))} active` +
         ` of ${highest(across(rounds, (r) => r.longPoll.connectionsHeld.total))}`,
-      `health p50 while held ${round(med((run) => ratio(run.healthHeld.p50, run.healthIdle.p50)), 2)}× idle`,
+      `health p50 while held ${round(
+        med((run) => ratio(run.healthHeld.p50, run.healthIdle.p50)),
+        2,
+      )}× idle`,
       ...errorsOf(rounds, 'longPoll'),
     ].join('; '),
   };
@@ -94,7 +97,10 @@ function socketRow(rounds, settings) {
       `received ${lowest(across(rounds, (r) => r.socket.received))}/${settings.sockets}`,
       `the scan's own response p50 ${ms(med((run) => run.scanP50))} ms`,
       `connect failures ${highest(across(rounds, (r) => r.socket.connectFailures))}`,
-      `RSS +${round(med((run) => (run.rssKib.connected - run.rssKib.before) / run.connected), 0)} KiB per socket`,
+      `RSS +${round(
+        med((run) => (run.rssKib.connected - run.rssKib.before) / run.connected),
+        0,
+      )} KiB per socket`,
       ...errorsOf(rounds, 'socket'),
     ].join('; '),
   };
@@ -130,7 +136,13 @@ function pushRow(rounds, settings, key, transport) {
     cost: null,
     latency: `${ms(med((run) => run.answeredToTokenP50))} / ${ms(med((run) => run.answeredToTokenP99))} (p99)`,
     notes: [
-      `max ${round(med((run) => run.maxRate), 1)} flows/s at ${settings.pushConcurrency} at a time, measured at ${round(med((run) => run.achievedRate), 1)}/s`,
+      `max ${round(
+        med((run) => run.maxRate),
+        1,
+      )} flows/s at ${settings.pushConcurrency} at a time, measured at ${round(
+        med((run) => run.achievedRate),
+        1,
+      )}/s`,
       `confirm sent → token p50 ${ms(med((run) => run.sentToTokenP50))} / p99 ${ms(med((run) => run.sentToTokenP99))} ms`,
       `confirm's own response p50 ${ms(med((run) => run.confirmP50))} ms`,
       failures ? `${failures} failed (${across(rounds, (r) => r[key].firstError)[0]})` : 'no failed sign-in',
@@ -141,7 +153,8 @@ function pushRow(rounds, settings, key, transport) {
 
 /** The idle-capacity scenario, run once per benchmark (not per round): the service beside a bare Socket.IO server. */
 export function idleRows(idle) {
-  if (!idle || idle.error) return [{ scenario: 'idle-sockets', what: 'idle sockets', unit: '', median: null, cost: null, latency: '–', notes: idle?.error ?? 'not run' }];
+  if (!idle || idle.error)
+    return [{ scenario: 'idle-sockets', what: 'idle sockets', unit: '', median: null, cost: null, latency: '–', notes: idle?.error ?? 'not run' }];
   const row = (name, run, what) => ({
     scenario: name,
     what,

@@ -79,7 +79,10 @@ async function waitForHealth(baseUrl, exitOf) {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exitOf()) throw new Error(`the server exited before it was healthy (${JSON.stringify(exitOf())})`);
-    const status = await fetch(`${baseUrl}/api/health`).then((response) => response.status, () => 0);
+    const status = await fetch(`${baseUrl}/api/health`).then(
+      (response) => response.status,
+      () => 0,
+    );
     if (status === 200) return;
     await sleep(200);
   }

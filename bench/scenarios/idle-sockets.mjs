@@ -69,9 +69,10 @@ async function serviceLag(baseUrl) {
 const perSocket = (before, after, count) => (before != null && after != null && count > 0 ? (after - before) / count : null);
 
 export async function idleSockets({ api, server, count, workers, holdSeconds }) {
-  const sessions = (await mapWithConcurrency(Array.from({ length: count }), 20, () => api.createSession('none'))).map(
-    ({ id, secret }) => ({ id, secret }),
-  );
+  const sessions = (await mapWithConcurrency(Array.from({ length: count }), 20, () => api.createSession('none'))).map(({ id, secret }) => ({
+    id,
+    secret,
+  }));
 
   // The service.
   await waitForQuiet(server.pid);

@@ -40,8 +40,7 @@ async function socketDesktop(baseUrl, session) {
       waiters.get(event)?.({ at, snapshot });
     });
   }
-  const next = (event) =>
-    arrivals.has(event) ? Promise.resolve(arrivals.get(event)) : new Promise((resolve) => waiters.set(event, resolve));
+  const next = (event) => (arrivals.has(event) ? Promise.resolve(arrivals.get(event)) : new Promise((resolve) => waiters.set(event, resolve)));
   await withTimeout(
     new Promise((resolve, reject) => {
       next('status').then(resolve);
@@ -101,7 +100,12 @@ async function atRate(context, rate, seconds) {
     const due = started + i * interval;
     const wait = due - nowMs();
     if (wait > 0) await sleep(wait);
-    runs.push(signIn(context).then((timing) => ({ ok: true, ...timing }), (error) => ({ ok: false, error: error.message })));
+    runs.push(
+      signIn(context).then(
+        (timing) => ({ ok: true, ...timing }),
+        (error) => ({ ok: false, error: error.message }),
+      ),
+    );
   }
   const results = await Promise.all(runs);
   return { results, elapsedMs: nowMs() - started };

@@ -70,7 +70,10 @@ export async function socketFanOut({ api, server, phone, sockets, workers, scanC
       connected: ready.reduce((sum, reply) => sum + reply.connected, 0),
       connectFailures: ready.reduce((sum, reply) => sum + reply.failed, 0),
       connectErrors: [...new Set(ready.flatMap((reply) => reply.errors))],
-      connectMsP50: percentile(ready.map((reply) => reply.connectMsP50).filter((ms) => ms != null), 50),
+      connectMsP50: percentile(
+        ready.map((reply) => reply.connectMsP50).filter((ms) => ms != null),
+        50,
+      ),
       received: latencies.length,
       latencyP50: percentile(latencies, 50),
       latencyP95: percentile(latencies, 95),

@@ -46,7 +46,10 @@ async function onWatch({ baseUrl, sessions }) {
     type: 'ready',
     connected: connected.length,
     failed: outcomes.length - connected.length,
-    connectMsP50: percentile(connected.map((outcome) => outcome.ms), 50),
+    connectMsP50: percentile(
+      connected.map((outcome) => outcome.ms),
+      50,
+    ),
     errors: [...new Set(outcomes.filter((outcome) => !outcome.ok).map((outcome) => outcome.error))],
   });
 }

@@ -89,10 +89,16 @@ describe('README screenshots', () => {
     const watching = await createQrSession(app);
     const socket = await DesktopSocket.connect(app.url, { qrId: watching.session.id, secret: watching.session.secret });
     const polling = await createQrSession(app);
-    const held = app.http().get(`/api/qr-sessions/${polling.session.id}?since=pending&wait=30`).set('X-QR-Secret', polling.session.secret).then((r) => r);
+    const held = app
+      .http()
+      .get(`/api/qr-sessions/${polling.session.id}?since=pending&wait=30`)
+      .set('X-QR-Secret', polling.session.secret)
+      .then((r) => r);
     // The latest sign-in, whose timeline and devices the admin opens.
     const linus = await phone(app, 'Linus Torvalds', 'linus');
-    const { session } = await createQrSession(app, { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36' });
+    const { session } = await createQrSession(app, {
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36',
+    });
     const scan = await linus.scan(session.qrContent);
     await linus.confirm(scan.id, scan.scanTicket);
 
@@ -116,7 +122,9 @@ describe('README screenshots', () => {
       await page.screenshot({ path: `${OUT}/admin-timeline-devices.png` });
 
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.waitForFunction(`document.querySelector('#chart-canvas svg').getAttribute('width') === String(document.getElementById('chart-canvas').clientWidth)`);
+      await page.waitForFunction(
+        `document.querySelector('#chart-canvas svg').getAttribute('width') === String(document.getElementById('chart-canvas').clientWidth)`,
+      );
       await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: `${OUT}/admin-narrow.png` });
     } finally {
@@ -133,7 +141,18 @@ describe('README screenshots', () => {
  */
 async function seedDayOfSignIns(app: TestApp): Promise<void> {
   const phones = await Promise.all(['Alice', 'Bob', 'Carol'].map((name) => signUpAndLogin(app, { displayName: name })));
-  const outcomes = ['confirmed', 'confirmed', 'confirmed', 'rejected', 'confirmed', 'expired', 'confirmed', 'cancelled', 'confirmed', 'expired'] as const;
+  const outcomes = [
+    'confirmed',
+    'confirmed',
+    'confirmed',
+    'rejected',
+    'confirmed',
+    'expired',
+    'confirmed',
+    'cancelled',
+    'confirmed',
+    'expired',
+  ] as const;
   const placed: Array<{ id: string; hoursAgo: number }> = [];
   const expiring: string[] = [];
   for (let hoursAgo = 1; hoursAgo < 24; hoursAgo++) {
@@ -160,7 +179,9 @@ async function seedDayOfSignIns(app: TestApp): Promise<void> {
   // Expired by the service's own sweep, once their time is made to be up.
   await app.dataSource.query(`UPDATE qr_sessions SET expires_at = now() WHERE id = ANY($1)`, [expiring]);
   for (let tries = 0; ; tries++) {
-    const [{ open }] = await app.dataSource.query(`SELECT count(*)::int AS open FROM qr_sessions WHERE id = ANY($1) AND status <> 'expired'`, [expiring]);
+    const [{ open }] = await app.dataSource.query(`SELECT count(*)::int AS open FROM qr_sessions WHERE id = ANY($1) AND status <> 'expired'`, [
+      expiring,
+    ]);
     if (open === 0) break;
     if (tries > 100) throw new Error('the sessions did not expire');
     await new Promise((resolve) => setTimeout(resolve, 100));

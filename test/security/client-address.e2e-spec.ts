@@ -49,10 +49,12 @@ describe('the client address behind a proxy (TRUST_PROXY hops) and IPv6 /64 keys
     let refused: Error | undefined;
     for (let i = 0; i <= RATE_LIMIT_POLICIES.socketHandshake.limit && !refused; i++) {
       try {
-        (await connectSocket(app.url, QR_NAMESPACE, {
-          auth: { qrId: session.id, secret: 'wrong-secret-guess' },
-          headers: { 'X-Forwarded-For': `10.77.${i}.1, 203.0.113.11` },
-        })).close();
+        (
+          await connectSocket(app.url, QR_NAMESPACE, {
+            auth: { qrId: session.id, secret: 'wrong-secret-guess' },
+            headers: { 'X-Forwarded-For': `10.77.${i}.1, 203.0.113.11` },
+          })
+        ).close();
       } catch (error) {
         if ((error as Error).message === 'rate_limited') refused = error as Error;
         else expect((error as Error).message).toBe('qr_secret_invalid');

@@ -28,7 +28,11 @@ describe('CORS and socket origins (CORS_ORIGINS)', () => {
       .set('Access-Control-Request-Method', 'POST')
       .set('Access-Control-Request-Headers', 'content-type');
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
-    const created = await app.http().post('/api/qr-sessions?image=none').set('Origin', EVIL).send({ device: { id: 'evil-desk-1', type: 'web' } });
+    const created = await app
+      .http()
+      .post('/api/qr-sessions?image=none')
+      .set('Origin', EVIL)
+      .send({ device: { id: 'evil-desk-1', type: 'web' } });
     expect(created.headers['access-control-allow-origin']).toBeUndefined();
     const polled = await app.http().get(`/api/qr-sessions/${created.body.id}`).set('Origin', EVIL).set('X-QR-Secret', created.body.secret);
     expect(polled.headers['access-control-allow-origin']).toBeUndefined();
@@ -79,7 +83,7 @@ describe('CORS and socket origins (CORS_ORIGINS)', () => {
     expect(own.headers['access-control-allow-origin']).toBe(TEST_PUBLIC_URL);
   });
 
-  it('lets the service\'s own pages in, whatever host name they were opened by (same origin)', async () => {
+  it("lets the service's own pages in, whatever host name they were opened by (same origin)", async () => {
     const { session } = await createQrSession(app);
     const ownOrigin = new URL(app.url).origin;
     (await connectSocket(app.url, QR_NAMESPACE, { auth: { qrId: session.id, secret: session.secret }, headers: { Origin: ownOrigin } })).close();

@@ -64,7 +64,9 @@ describe('login lockout', () => {
     expect(held.headers['retry-after']).toBe('1');
     // Let the delay pass (by moving the last failure back instead of waiting), fail once more: the delay doubles.
     const moveBack = () =>
-      app.dataSource.query(`UPDATE login_failure_counters SET last_failed_at = last_failed_at - interval '1 hour' WHERE key LIKE $1`, [`pair:${username}:%`]);
+      app.dataSource.query(`UPDATE login_failure_counters SET last_failed_at = last_failed_at - interval '1 hour' WHERE key LIKE $1`, [
+        `pair:${username}:%`,
+      ]);
     await moveBack();
     expect((await login(from, username, 'wrong again')).status).toBe(401);
     expect((await login(from, username, PASSWORD)).headers['retry-after']).toBe('2');

@@ -19,7 +19,10 @@ describe('password hashing under a flood of logins', () => {
   it('bounds concurrent hashing and answers the excess with 429 at once, while other requests are served', async () => {
     const phone = await signUpAndLogin(app);
     const flood = Array.from({ length: 60 }, (_, i) =>
-      app.http().post('/api/auth/login').send({ username: phone.username, password: `wrong guess ${i}`, device: { id: `flood-device-${i}`, type: 'ios' } }),
+      app
+        .http()
+        .post('/api/auth/login')
+        .send({ username: phone.username, password: `wrong guess ${i}`, device: { id: `flood-device-${i}`, type: 'ios' } }),
     );
     let peak = 0;
     const watch = setInterval(() => (peak = Math.max(peak, HASHING_SLOTS.active)), 1);
@@ -37,6 +40,10 @@ describe('password hashing under a flood of logins', () => {
     }
     expect(peak).toBeLessThanOrEqual(HASHING_SLOTS.concurrency);
     // Once the flood is over, the right password works.
-    await app.http().post('/api/auth/login').send({ username: phone.username, password: phone.password, device: { id: 'after-flood', type: 'ios' } }).expect(200);
+    await app
+      .http()
+      .post('/api/auth/login')
+      .send({ username: phone.username, password: phone.password, device: { id: 'after-flood', type: 'ios' } })
+      .expect(200);
   });
 });

@@ -26,7 +26,10 @@ describe('password strength at registration', () => {
   });
 
   it('refuses a password made of the display name', async () => {
-    const response = await app.http().post('/api/accounts').send({ username: 'weak-5', password: 'Bartholomew Quince', displayName: 'Bartholomew Quince' });
+    const response = await app
+      .http()
+      .post('/api/accounts')
+      .send({ username: 'weak-5', password: 'Bartholomew Quince', displayName: 'Bartholomew Quince' });
     expect(response.body.code).toBe('validation_failed');
   });
 

@@ -13,7 +13,11 @@ describe('request parsing', () => {
   it('takes the Authorization scheme in any case (RFC 9110: "bearer" is "Bearer")', async () => {
     const phone = await signUpAndLogin(app);
     for (const scheme of ['bearer', 'BEARER', 'bEaReR']) {
-      const response = await app.http().get('/api/me').set('Authorization', `${scheme} ${phone.login.accessToken}`).set('X-Device-Id', phone.deviceId);
+      const response = await app
+        .http()
+        .get('/api/me')
+        .set('Authorization', `${scheme} ${phone.login.accessToken}`)
+        .set('X-Device-Id', phone.deviceId);
       expect(response.status).toBe(200);
     }
     const basic = await app.http().get('/api/me').set('Authorization', `Basic ${phone.login.accessToken}`).set('X-Device-Id', phone.deviceId);

@@ -52,11 +52,19 @@ describe('socket limits', () => {
     const auth = { accessToken: phone.login.accessToken, deviceId: phone.deviceId };
     const sockets = [];
     try {
-      for (let i = 0; i < SOCKET_CAPS.perToken; i++) sockets.push(await connectSocket(app.url, ACCOUNT_NAMESPACE, { auth, localAddress: '127.0.0.14' }));
-      await expect(connectSocket(app.url, ACCOUNT_NAMESPACE, { auth, localAddress: '127.0.0.15' })).rejects.toMatchObject({ message: 'rate_limited' });
+      for (let i = 0; i < SOCKET_CAPS.perToken; i++)
+        sockets.push(await connectSocket(app.url, ACCOUNT_NAMESPACE, { auth, localAddress: '127.0.0.14' }));
+      await expect(connectSocket(app.url, ACCOUNT_NAMESPACE, { auth, localAddress: '127.0.0.15' })).rejects.toMatchObject({
+        message: 'rate_limited',
+      });
       // Another token of the same account is not affected.
       const other = await signUpAndLogin(app, { username: phone.username, password: phone.password });
-      sockets.push(await connectSocket(app.url, ACCOUNT_NAMESPACE, { auth: { accessToken: other.login.accessToken, deviceId: other.deviceId }, localAddress: '127.0.0.15' }));
+      sockets.push(
+        await connectSocket(app.url, ACCOUNT_NAMESPACE, {
+          auth: { accessToken: other.login.accessToken, deviceId: other.deviceId },
+          localAddress: '127.0.0.15',
+        }),
+      );
     } finally {
       sockets.forEach((socket) => socket.close());
     }

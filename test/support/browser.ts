@@ -11,10 +11,12 @@ const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/ch
 export function findChromium(): string | null {
   const path = CANDIDATES.find((candidate) => existsSync(candidate)) ?? null;
   if (!path) {
-    console.warn('\n**********************************************************************\n' +
-      '* BROWSER TESTS SKIPPED: no Chromium found (set CHROMIUM_PATH, or     *\n' +
-      '* apt-get install -y chromium). The page tests did NOT run.          *\n' +
-      '**********************************************************************\n');
+    console.warn(
+      '\n**********************************************************************\n' +
+        '* BROWSER TESTS SKIPPED: no Chromium found (set CHROMIUM_PATH, or     *\n' +
+        '* apt-get install -y chromium). The page tests did NOT run.          *\n' +
+        '**********************************************************************\n',
+    );
   }
   return path;
 }

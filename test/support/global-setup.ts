@@ -5,10 +5,9 @@ import pg from 'pg';
 // Jest loads this file outside its module map, so it imports by relative path and nothing that uses @app/ aliases.
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../libs/database/src/embedded-postgres';
 import { buildWeb } from '../../scripts/build-web.mjs';
-import { databaseUrl, TEST_ENV } from './test-env';
+import { TEST_ENV } from './test-env';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __QR_TEST_EMBEDDED__: EmbeddedDatabase | undefined;
 }
 

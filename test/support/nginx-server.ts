@@ -42,7 +42,10 @@ export class TestNginx {
     const dir = mkdtempSync(join(tmpdir(), 'qr-login-nginx-'));
     // nginx's workers run as "nobody" when the tests run as root: they must reach the temporary directories.
     chmodSync(dir, 0o755);
-    writeFileSync(join(dir, 'nginx.conf'), substituteOnce(readFileSync(join(DEPLOY, 'nginx.conf'), 'utf8'), /listen 8080;/, `listen 127.0.0.1:${listen};`));
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      substituteOnce(readFileSync(join(DEPLOY, 'nginx.conf'), 'utf8'), /listen 8080;/, `listen 127.0.0.1:${listen};`),
+    );
     let upstreams = readFileSync(join(DEPLOY, 'qr-login-upstreams.conf'), 'utf8');
     const listed = upstreams.match(/server api\d+:3000/g) ?? [];
     if (listed.length !== upstreamPorts.length) {
@@ -58,7 +61,13 @@ export class TestNginx {
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nginx exited with ${code}:\n${nginx.output}`))));
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const answered = await Promise.race([fetch(`${nginx.url}/api/health/live`).then(() => true, () => false), exited]);
+      const answered = await Promise.race([
+        fetch(`${nginx.url}/api/health/live`).then(
+          () => true,
+          () => false,
+        ),
+        exited,
+      ]);
       if (answered) return nginx;
       if (Date.now() > deadline) throw new Error(`nginx did not answer:\n${nginx.output}`);
       await new Promise((resolveWait) => setTimeout(resolveWait, 100));

@@ -110,7 +110,10 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   void exited.then((exit) => (ended = exit));
   for (;;) {
     if (ended) throw new Error(`the service exited (${JSON.stringify(ended)}) before it was ready:\n${output}`);
-    const ok = await fetch(`${service.url}/api/health`).then((response) => response.ok, () => false);
+    const ok = await fetch(`${service.url}/api/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) return service;
     if (Date.now() > deadline) {
       await service.stop('SIGKILL');

@@ -14,6 +14,7 @@ import { QrSessionsModule } from '@app/qr-sessions';
 import { RateLimitsModule } from '@app/rate-limits';
 import { RealtimeModule } from '@app/realtime';
 import { TokensModule } from '@app/tokens';
+import { ENTITIES } from './entities';
 
 /** The composition root: which modules make up the API. Each module's behaviour lives in its library. */
 @Module({})
@@ -23,7 +24,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
         LifecycleModule,
         MetricsModule,
         EventsModule,

@@ -79,7 +79,10 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
   app.useWebSocketAdapter(new SocketServerAdapter(app, config));
   // Pages (/, /admin) are static files served by the app itself: no outside assets, a strict CSP. The desktop page's
   // script is bundled with the SDK into dist/web by `npm run build` (scripts/build-web.mjs).
-  app.useStaticAssets(resolve(process.cwd(), 'dist/web'), { prefix: '/assets/', setHeaders: (response) => response.setHeader('Cache-Control', 'no-cache') });
+  app.useStaticAssets(resolve(process.cwd(), 'dist/web'), {
+    prefix: '/assets/',
+    setHeaders: (response) => response.setHeader('Cache-Control', 'no-cache'),
+  });
   app.useStaticAssets(resolve(process.cwd(), 'public'), {
     index: 'index.html',
     redirect: true,
@@ -97,8 +100,11 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
   setUpOpenApi(app);
   await app.init();
   // Past every route and page (Nest's own not-found answer only covers /api): the contract's body, not Express's page.
-  app.getHttpAdapter().getInstance().use((_request: unknown, response: { status(code: number): { json(body: unknown): void } }) =>
-    response.status(404).json({ statusCode: 404, code: 'not_found', message: 'No such page.' }),
-  );
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .use((_request: unknown, response: { status(code: number): { json(body: unknown): void } }) =>
+      response.status(404).json({ statusCode: 404, code: 'not_found', message: 'No such page.' }),
+    );
   return app;
 }

@@ -26,7 +26,8 @@ export async function resolveJwtSecret(config: AppConfig, databaseUrl: string): 
   const legacy = existsSync(legacyFile) ? readFileSync(legacyFile, 'utf8').trim() : undefined;
   const { value, created } = await sharedSecret(databaseUrl, 'jwt', () => legacy || randomBytes(48).toString('base64url'));
   if (created) logger.log(legacy ? `the JWT secret of ${legacyFile} is now kept in the database` : 'generated a JWT secret, kept in the database');
-  else if (legacy && legacy !== value) logger.warn(`${legacyFile} differs from the JWT secret in the database: using the database's, shared by every process`);
+  else if (legacy && legacy !== value)
+    logger.warn(`${legacyFile} differs from the JWT secret in the database: using the database's, shared by every process`);
   return value;
 }
 

@@ -7,7 +7,11 @@ describe('parseCliArguments', () => {
       args: ['alice', 'pw'],
       options: { server: 'http://x:1', state: undefined, deviceName: 'My phone', deviceType: 'ios' },
     });
-    expect(parseCliArguments(['--state', '/tmp/s.json', 'confirm'])).toMatchObject({ command: 'confirm', args: [], options: { state: '/tmp/s.json' } });
+    expect(parseCliArguments(['--state', '/tmp/s.json', 'confirm'])).toMatchObject({
+      command: 'confirm',
+      args: [],
+      options: { state: '/tmp/s.json' },
+    });
     expect(parseCliArguments(['scan', '--help'])).toEqual({ command: 'help', args: [], options: {} });
   });
 

@@ -8,7 +8,7 @@ describe('MobileStateStore', () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'qr-mobile-state-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps a scan ticket that this machine\'s clock thinks expired: only the service decides', () => {
+  it("keeps a scan ticket that this machine's clock thinks expired: only the service decides", () => {
     const store = new MobileStateStore(join(dir, 'state.json'));
     // A phone clock ahead of the service's: the ticket the service just gave looks expired here.
     const state: MobileState = {

@@ -39,7 +39,13 @@ describe('requester format', () => {
       status: 'scanned',
       scanTicket: 'ticket',
       ticketExpiresAt: '2026-01-01T10:01:00.000Z',
-      requester: { device: { type: 'pc', name: 'build box' }, ip: '203.0.113.7', userAgent: 'curl/8.5', createdAt: '2026-01-01T09:59:30Z', clientId: 'gh\u001b[2Jcli' },
+      requester: {
+        device: { type: 'pc', name: 'build box' },
+        ip: '203.0.113.7',
+        userAgent: 'curl/8.5',
+        createdAt: '2026-01-01T09:59:30Z',
+        clientId: 'gh\u001b[2Jcli',
+      },
     };
     const text = formatScan(scan, now);
     expect(text).toContain('device:      pc "build box"');

@@ -81,7 +81,11 @@ byId<HTMLFormElement>('sign-in-form').addEventListener('submit', (event) => {
         sessionStorage.setItem(TOKEN_KEY, login.accessToken);
         sessionStorage.setItem(NAME_KEY, login.account.displayName);
       } catch (error) {
-        notice(error instanceof QrClientError && error.code === 'invalid_credentials' ? 'Wrong username or password.' : `Sign-in failed: ${(error as Error).message}`);
+        notice(
+          error instanceof QrClientError && error.code === 'invalid_credentials'
+            ? 'Wrong username or password.'
+            : `Sign-in failed: ${(error as Error).message}`,
+        );
         return;
       }
       await start();
@@ -240,7 +244,11 @@ function sessionRow(session: AdminQrSession, fresh: boolean): HTMLTableRowElemen
     el(
       'td',
       {},
-      el('button', { type: 'button', class: 'link', onclick: () => guard(showTimeline(session.id)), 'aria-label': `Timeline of session ${session.id}` }, 'Timeline'),
+      el(
+        'button',
+        { type: 'button', class: 'link', onclick: () => guard(showTimeline(session.id)), 'aria-label': `Timeline of session ${session.id}` },
+        'Timeline',
+      ),
     ),
   );
   return row;
@@ -327,7 +335,11 @@ function deviceItem(account: { id: string; displayName: string }, device: AdminD
     el('strong', {}, `${device.type} · ${device.name ?? device.id}`),
     el('div', { class: 'muted' }, `last seen ${time(device.lastSeenAt)} · ${active} active token(s) of ${device.tokens.length}`),
     active > 0
-      ? el('button', { type: 'button', class: 'danger', onclick: () => guard(revoke(account, device)), 'aria-label': `Revoke ${device.name ?? device.id}` }, 'Revoke')
+      ? el(
+          'button',
+          { type: 'button', class: 'danger', onclick: () => guard(revoke(account, device)), 'aria-label': `Revoke ${device.name ?? device.id}` },
+          'Revoke',
+        )
       : el('span', { class: 'muted' }, device.signedOutAt ? `signed out ${time(device.signedOutAt)}` : 'no active token'),
   );
 }

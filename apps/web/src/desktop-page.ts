@@ -62,7 +62,15 @@ function transportFromQuery(): QrTransportMode {
 
 function browserName(): string {
   const agent = navigator.userAgent;
-  const name = /Edg\//.test(agent) ? 'Edge' : /Firefox\//.test(agent) ? 'Firefox' : /Chrome\//.test(agent) ? 'Chrome' : /Safari\//.test(agent) ? 'Safari' : 'Browser';
+  const name = /Edg\//.test(agent)
+    ? 'Edge'
+    : /Firefox\//.test(agent)
+      ? 'Firefox'
+      : /Chrome\//.test(agent)
+        ? 'Chrome'
+        : /Safari\//.test(agent)
+          ? 'Safari'
+          : 'Browser';
   const system = /Windows/.test(agent) ? 'Windows' : /Mac OS X/.test(agent) ? 'macOS' : /Linux/.test(agent) ? 'Linux' : '';
   return `${name}${system ? ` on ${system}` : ''}`.slice(0, 100);
 }
@@ -261,7 +269,8 @@ function savedLogin(): LoginResult | undefined {
   if (!text) return undefined;
   try {
     const login = JSON.parse(text) as LoginResult;
-    if (typeof login?.accessToken === 'string' && typeof login.device?.id === 'string' && typeof login.account?.displayName === 'string') return login;
+    if (typeof login?.accessToken === 'string' && typeof login.device?.id === 'string' && typeof login.account?.displayName === 'string')
+      return login;
   } catch {
     // fall through: a damaged entry is forgotten
   }

@@ -24,16 +24,22 @@ export function el<K extends keyof HTMLElementTagNameMap>(
     else if (key === 'class') node.className = value;
     else node.setAttribute(key, value);
   }
-  for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child instanceof Node ? child : String(child));
+  for (const child of children)
+    if (child !== null && child !== undefined && child !== false) node.append(child instanceof Node ? child : String(child));
   return node;
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
 
 /** An SVG element with attributes (presentation attributes are attributes, not styles: the CSP allows them). */
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number> = {}, ...children: Child[]): SVGElementTagNameMap[K] {
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | number> = {},
+  ...children: Child[]
+): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, tag);
   for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
-  for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child instanceof Node ? child : String(child));
+  for (const child of children)
+    if (child !== null && child !== undefined && child !== false) node.append(child instanceof Node ? child : String(child));
   return node;
 }

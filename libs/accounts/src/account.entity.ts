@@ -19,7 +19,13 @@ export class Account {
   @Column({ name: 'password_hash', type: 'text', comment: 'scrypt$N$r$p$salt$hash: salted slow hash, never the password.' })
   passwordHash: string;
 
-  @Column({ type: 'enum', enum: ACCOUNT_ROLES, enumName: 'account_role', default: 'user', comment: 'user, or admin (may use the admin API and page).' })
+  @Column({
+    type: 'enum',
+    enum: ACCOUNT_ROLES,
+    enumName: 'account_role',
+    default: 'user',
+    comment: 'user, or admin (may use the admin API and page).',
+  })
   role: AccountRole;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', comment: 'When the account was registered.' })

@@ -43,15 +43,12 @@ export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDest
       );
     });
     this.stops.push(
-      this.changes.subscribe((change) =>
-        this.namespace.local.emit('qr_session', { type: change.type, id: change.id, status: change.status }),
-      ),
+      this.changes.subscribe((change) => this.namespace.local.emit('qr_session', { type: change.type, id: change.id, status: change.status })),
       // A revoked admin token ends the live feed at once, on every process; the periodic recheck also catches a
       // withdrawn role.
-      this.revocations.disconnectRevokedSockets<Socket<Record<string, never>, AdminServerToClientEvents, Record<string, never>, { auth?: AuthContext }>>(
-        namespace,
-        (socket) => socket.data.auth?.tokenId,
-      ),
+      this.revocations.disconnectRevokedSockets<
+        Socket<Record<string, never>, AdminServerToClientEvents, Record<string, never>, { auth?: AuthContext }>
+      >(namespace, (socket) => socket.data.auth?.tokenId),
       recheckSockets(namespace, (socket) => this.authorize(socket.handshake.auth), this.config.socketRecheckSeconds * 1000),
     );
   }

@@ -54,7 +54,8 @@ export class LiveStatsAggregator implements OnModuleInit, OnModuleDestroy {
       this.bus.subscribe(WANTED_CHANNEL, () => this.reportForAWhile()),
       this.bus.subscribe(REPORT_CHANNEL, (payload) => {
         const report = payload as ProcessReport;
-        if (typeof report?.process === 'string' && report.process !== this.process) this.reports.set(report.process, { ...report, receivedAt: Date.now() });
+        if (typeof report?.process === 'string' && report.process !== this.process)
+          this.reports.set(report.process, { ...report, receivedAt: Date.now() });
       }),
     );
   }

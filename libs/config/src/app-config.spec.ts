@@ -57,7 +57,9 @@ describe('loadConfig', () => {
       'https://app.example.com',
       'http://localhost:5173',
     ]);
-    expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/login,*' })).toThrow(/CORS_ORIGINS must list origins.*"https:\/\/app.example.com\/login".*\n.*"\*"/s);
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/login,*' })).toThrow(
+      /CORS_ORIGINS must list origins.*"https:\/\/app.example.com\/login".*\n.*"\*"/s,
+    );
   });
 
   it('reads WORKERS and REDIS_URL, refusing what cannot work', () => {

@@ -89,7 +89,10 @@ class Reader {
     const raw = this.string(name);
     if (raw === undefined) return [];
     const origins: string[] = [];
-    for (const entry of raw.split(',').map((value) => value.trim()).filter((value) => value !== '')) {
+    for (const entry of raw
+      .split(',')
+      .map((value) => value.trim())
+      .filter((value) => value !== '')) {
       let origin: string | undefined;
       try {
         const url = new URL(entry);

@@ -1,19 +1,26 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import { AppConfigService } from '@app/config';
 import { createDataSourceOptions } from './data-source-options';
 
-@Module({
-  imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => ({
-        ...createDataSourceOptions(config.databaseUrl),
-        // Fail fast at start when the database is unreachable, instead of retrying for minutes.
-        retryAttempts: 3,
-        retryDelay: 1000,
-      }),
-    }),
-  ],
-})
-export class DatabaseModule {}
+/** The app's DataSource. `entities` come from the composition root, so that this library imports no feature. */
+@Module({})
+export class DatabaseModule {
+  static forRoot(entities: NonNullable<DataSourceOptions['entities']>): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [AppConfigService],
+          useFactory: (config: AppConfigService) => ({
+            ...createDataSourceOptions(config.databaseUrl, { entities }),
+            // Fail fast at start when the database is unreachable, instead of retrying for minutes.
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
+        }),
+      ],
+    };
+  }
+}

@@ -218,7 +218,10 @@ function runToEnd(command: string, args: string[], account: Account | undefined)
 
 /** The last line the server wrote that says why it stopped (FATAL, or the lock file it found). */
 function reasonIn(output: string): string {
-  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   return lines.find((line) => /FATAL|lock file/.test(line)) ?? lines.at(-1) ?? 'no output';
 }
 
@@ -309,7 +312,7 @@ async function connectAsAdmin(port: number, user: string, password: string, log:
       throw error;
     });
     await legacy.query(`ALTER ROLE ${legacy.escapeIdentifier(user)} PASSWORD ${legacy.escapeLiteral(password)}`);
-    log('replaced the embedded PostgreSQL\'s fixed password with the generated one');
+    log("replaced the embedded PostgreSQL's fixed password with the generated one");
     return legacy;
   }
 }
@@ -379,7 +382,9 @@ export async function startEmbeddedPostgres(options: {
     }
   } catch (error) {
     await stopServer(server);
-    throw new EmbeddedPostgresError(`Could not prepare the database "${options.database}" in ${where}: ${(error as Error).message}`, { cause: error });
+    throw new EmbeddedPostgresError(`Could not prepare the database "${options.database}" in ${where}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return { url, stop: () => stopServer(server) };
 }

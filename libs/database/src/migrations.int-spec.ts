@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+// The schema's entities, as the app lists them (a test composes like an app).
+import { ENTITIES } from '../../../apps/api/src/entities';
 import { createDataSourceOptions } from './data-source-options';
 import { MIGRATIONS } from './migrations';
 
@@ -10,7 +12,7 @@ describe('migrations', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase({ empty: true });
-    dataSource = new DataSource({ ...createDataSourceOptions(db.url, { poolSize: 2 }), logging: false });
+    dataSource = new DataSource({ ...createDataSourceOptions(db.url, { entities: ENTITIES, poolSize: 2 }), logging: false });
     await dataSource.initialize();
   });
   afterAll(async () => {

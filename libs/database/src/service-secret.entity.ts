@@ -5,7 +5,10 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
  * signing secret when JWT_SECRET is unset). Created once with INSERT ... ON CONFLICT DO NOTHING: the first process
  * wins, every other reads the winner's.
  */
-@Entity({ name: 'service_secrets', comment: 'Generated secrets shared by every process on this database (e.g. the JWT secret when JWT_SECRET is unset).' })
+@Entity({
+  name: 'service_secrets',
+  comment: 'Generated secrets shared by every process on this database (e.g. the JWT secret when JWT_SECRET is unset).',
+})
 export class ServiceSecret {
   @PrimaryColumn({ type: 'varchar', length: 64, primaryKeyConstraintName: 'pk_service_secrets', comment: 'What the secret is for, e.g. jwt.' })
   name: string;

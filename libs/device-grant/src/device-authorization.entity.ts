@@ -29,21 +29,51 @@ export class DeviceAuthorization {
   @JoinColumn({ name: 'qr_session_id', foreignKeyConstraintName: 'fk_device_authorizations_qr_session' })
   qrSession?: Relation<QrSession>;
 
-  @Column({ name: 'client_id', type: 'varchar', length: 64, comment: 'client_id of the OAuth client that asked; the token endpoint requires the same.' })
+  @Column({
+    name: 'client_id',
+    type: 'varchar',
+    length: 64,
+    comment: 'client_id of the OAuth client that asked; the token endpoint requires the same.',
+  })
   clientId: string;
 
-  @Column({ name: 'user_code_hash', type: 'char', length: 64, comment: 'SHA-256 of the user code the phone types (unique: a new code is drawn on a clash).' })
+  @Column({
+    name: 'user_code_hash',
+    type: 'char',
+    length: 64,
+    comment: 'SHA-256 of the user code the phone types (unique: a new code is drawn on a clash).',
+  })
   userCodeHash: string;
 
-  @Column({ name: 'device_code_hash', type: 'char', length: 64, comment: 'SHA-256 of the device code, i.e. of the session secret; the token endpoint finds the grant by it.' })
+  @Column({
+    name: 'device_code_hash',
+    type: 'char',
+    length: 64,
+    comment: 'SHA-256 of the device code, i.e. of the session secret; the token endpoint finds the grant by it.',
+  })
   deviceCodeHash: string;
 
-  @Column({ name: 'poll_interval_seconds', type: 'integer', default: DEFAULT_POLL_INTERVAL_SECONDS, comment: 'Seconds the client must wait between token requests; grows by 5 at each slow_down.' })
+  @Column({
+    name: 'poll_interval_seconds',
+    type: 'integer',
+    default: DEFAULT_POLL_INTERVAL_SECONDS,
+    comment: 'Seconds the client must wait between token requests; grows by 5 at each slow_down.',
+  })
   pollIntervalSeconds: number;
 
-  @Column({ name: 'last_polled_at', type: 'timestamptz', nullable: true, comment: 'Last token request for this grant, to tell when the client polls too fast.' })
+  @Column({
+    name: 'last_polled_at',
+    type: 'timestamptz',
+    nullable: true,
+    comment: 'Last token request for this grant, to tell when the client polls too fast.',
+  })
   lastPolledAt: Date | null;
 
-  @Column({ name: 'token_issued_at', type: 'timestamptz', nullable: true, comment: 'When the token endpoint handed out the access token: it does so once.' })
+  @Column({
+    name: 'token_issued_at',
+    type: 'timestamptz',
+    nullable: true,
+    comment: 'When the token endpoint handed out the access token: it does so once.',
+  })
   tokenIssuedAt: Date | null;
 }

@@ -24,7 +24,8 @@ const COLUMNS = `qr_session_id AS "qrSessionId", client_id AS "clientId", user_c
 
 /** PostgreSQL's unique_violation on the user code index: a clash with another grant's code, drawn again by the caller. */
 export function isUserCodeClash(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: string; constraint?: string } })?.driverError ?? (error as { code?: string; constraint?: string });
+  const driverError =
+    (error as { driverError?: { code?: string; constraint?: string } })?.driverError ?? (error as { code?: string; constraint?: string });
   return driverError?.code === '23505' && driverError.constraint === 'uq_device_authorizations_user_code_hash';
 }
 
@@ -42,18 +43,16 @@ export class DeviceAuthorizationsRepository {
   }
 
   async findByUserCodeHash(hash: string): Promise<DeviceAuthorizationRow | null> {
-    const rows: DeviceAuthorizationRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM device_authorizations WHERE user_code_hash = $1`,
-      [hash],
-    );
+    const rows: DeviceAuthorizationRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM device_authorizations WHERE user_code_hash = $1`, [
+      hash,
+    ]);
     return rows[0] ?? null;
   }
 
   async findByDeviceCodeHash(hash: string): Promise<DeviceAuthorizationRow | null> {
-    const rows: DeviceAuthorizationRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM device_authorizations WHERE device_code_hash = $1`,
-      [hash],
-    );
+    const rows: DeviceAuthorizationRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM device_authorizations WHERE device_code_hash = $1`, [
+      hash,
+    ]);
     return rows[0] ?? null;
   }
 

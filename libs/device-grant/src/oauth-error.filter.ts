@@ -18,12 +18,7 @@ export function toOAuthError(exception: unknown, path: string, requestId?: strin
   if (exception instanceof DomainError) {
     switch (exception.code) {
       case 'rate_limited':
-        return new OAuthError(
-          path === TOKEN_ENDPOINT_PATH ? 'slow_down' : 'rate_limited',
-          exception.message,
-          429,
-          exception.retryAfterSeconds,
-        );
+        return new OAuthError(path === TOKEN_ENDPOINT_PATH ? 'slow_down' : 'rate_limited', exception.message, 429, exception.retryAfterSeconds);
       case 'service_unavailable':
         return new OAuthError('temporarily_unavailable', 'The service is unavailable; retry later.', 503);
       case 'payload_too_large':

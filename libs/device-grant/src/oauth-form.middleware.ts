@@ -25,6 +25,8 @@ function answerParserError(error: unknown, request: Request, response: Response,
  * The form parser of the OAuth endpoints, to mount on {@link OAUTH_FORM_PATHS} before the JSON parser: no other route
  * accepts form bodies. Repeated parameters stay arrays (`extended: false`), so the form pipe can refuse them.
  */
-export function oauthFormMiddleware(limitBytes: number): Array<RequestHandler | ((error: unknown, request: Request, response: Response, next: NextFunction) => void)> {
+export function oauthFormMiddleware(
+  limitBytes: number,
+): Array<RequestHandler | ((error: unknown, request: Request, response: Response, next: NextFunction) => void)> {
   return [formOnly, express.urlencoded({ extended: false, limit: limitBytes, parameterLimit: 32 }), answerParserError];
 }

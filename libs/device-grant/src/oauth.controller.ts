@@ -55,7 +55,8 @@ export class OAuthController {
   @Header('Pragma', 'no-cache')
   @ApiOperation({
     summary: 'A CLI or TV asks to sign in (RFC 8628 §3.1): it gets a user code to show and a device code to poll with',
-    description: 'Creates a QR session for a new `pc` device. The phone types `user_code` (POST /api/qr-sessions/scan-code), then confirms or rejects as for a QR.',
+    description:
+      'Creates a QR session for a new `pc` device. The phone types `user_code` (POST /api/qr-sessions/scan-code), then confirms or rejects as for a QR.',
   })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ type: DeviceAuthorizationRequest })

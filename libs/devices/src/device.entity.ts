@@ -19,7 +19,12 @@ export class Device {
   @JoinColumn({ name: 'account_id', foreignKeyConstraintName: 'fk_devices_account' })
   account?: Relation<Account>;
 
-  @Column({ name: 'client_device_id', type: 'varchar', length: 128, comment: 'The id the client chose and sends as X-Device-Id (deviceId in the API).' })
+  @Column({
+    name: 'client_device_id',
+    type: 'varchar',
+    length: 128,
+    comment: 'The id the client chose and sends as X-Device-Id (deviceId in the API).',
+  })
   clientDeviceId: string;
 
   @Column({ type: 'enum', enum: DEVICE_TYPES, enumName: 'device_type', comment: 'ios or android (phones), pc or web (desktops).' })
@@ -35,6 +40,11 @@ export class Device {
   lastSeenAt: Date;
 
   /** Set when the account signed this device out; a later sign-in on it clears it. */
-  @Column({ name: 'signed_out_at', type: 'timestamptz', nullable: true, comment: 'When the device was signed out (its tokens revoked); cleared by a new sign-in.' })
+  @Column({
+    name: 'signed_out_at',
+    type: 'timestamptz',
+    nullable: true,
+    comment: 'When the device was signed out (its tokens revoked); cleared by a new sign-in.',
+  })
   signedOutAt: Date | null;
 }

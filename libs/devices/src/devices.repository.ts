@@ -19,7 +19,8 @@ export class DevicesRepository {
     manager: EntityManager,
     device: { accountId: string; clientDeviceId: string; type: DeviceType; name: string | null },
   ): Promise<Device | null> {
-    const rows = await returningRows<Device>(manager, 
+    const rows = await returningRows<Device>(
+      manager,
       `INSERT INTO devices (id, account_id, client_device_id, type, name, created_at, last_seen_at, signed_out_at)
        VALUES ($1, $2, $3, $4, $5, now(), now(), NULL)
        ON CONFLICT (account_id, client_device_id) DO UPDATE

@@ -63,7 +63,11 @@ export class DevicesService {
   }
 
   /** Signs a device of the account out: every token it holds answers `token_revoked` from the next request on. */
-  async signOut(accountId: string, clientDeviceId: string, reason: TokenRevokeReason = 'device_signed_out'): Promise<{ device: Device; revokedTokens: number }> {
+  async signOut(
+    accountId: string,
+    clientDeviceId: string,
+    reason: TokenRevokeReason = 'device_signed_out',
+  ): Promise<{ device: Device; revokedTokens: number }> {
     const device = await this.devices.findByClientId(accountId, clientDeviceId);
     if (!device) throw new DomainError('not_found', 'This account has no such device.');
     const revokedTokens = await this.dataSource.transaction(async (manager) => {

@@ -28,7 +28,16 @@ export function redactRedisUrl(url: string): string {
 }
 
 async function closeAll(clients: Redis[]): Promise<void> {
-  await Promise.all(clients.map((client) => (client.status === 'ready' ? client.quit().then(() => undefined, () => client.disconnect()) : client.disconnect())));
+  await Promise.all(
+    clients.map((client) =>
+      client.status === 'ready'
+        ? client.quit().then(
+            () => undefined,
+            () => client.disconnect(),
+          )
+        : client.disconnect(),
+    ),
+  );
 }
 
 /**

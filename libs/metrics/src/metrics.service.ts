@@ -143,7 +143,11 @@ export class MetricsService {
     for (const count of this.longPollSources) waitingLongPolls += count();
     const sorted = [...this.pushDelays].sort((a, b) => a - b);
     const at = (q: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
-    return { connectedSockets, waitingLongPolls, pushDelay: { count: sorted.length, p50Seconds: at(0.5), p95Seconds: at(0.95), p99Seconds: at(0.99) } };
+    return {
+      connectedSockets,
+      waitingLongPolls,
+      pushDelay: { count: sorted.length, p50Seconds: at(0.5), p95Seconds: at(0.95), p99Seconds: at(0.99) },
+    };
   }
 
   /** The Prometheus text exposition. */

@@ -28,7 +28,12 @@ export class QrSessionEvent {
   @JoinColumn({ name: 'qr_session_id', foreignKeyConstraintName: 'fk_qr_session_events_session' })
   qrSession?: Relation<QrSession>;
 
-  @Column({ type: 'enum', enum: QR_SESSION_EVENT_TYPES, enumName: 'qr_session_event_type', comment: 'created, scanned, confirmed, rejected, cancelled or expired.' })
+  @Column({
+    type: 'enum',
+    enum: QR_SESSION_EVENT_TYPES,
+    enumName: 'qr_session_event_type',
+    comment: 'created, scanned, confirmed, rejected, cancelled or expired.',
+  })
   type: QrSessionEventType;
 
   @Column({ name: 'occurred_at', type: 'timestamptz', default: () => 'now()', comment: 'When it happened.' })
@@ -55,6 +60,12 @@ export class QrSessionEvent {
   device?: Relation<Device> | null;
 
   /** The id the acting client sent as its device id (the desktop's for `created` / `cancelled`, the phone's otherwise). */
-  @Column({ name: 'client_device_id', type: 'varchar', length: 128, nullable: true, comment: 'X-Device-Id of the acting client: the desktop for created/cancelled, the phone otherwise.' })
+  @Column({
+    name: 'client_device_id',
+    type: 'varchar',
+    length: 128,
+    nullable: true,
+    comment: 'X-Device-Id of the acting client: the desktop for created/cancelled, the phone otherwise.',
+  })
   clientDeviceId: string | null;
 }

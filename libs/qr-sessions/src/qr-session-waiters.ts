@@ -5,11 +5,7 @@ import { MetricsService } from '@app/metrics';
 import { QrSessionChanges, type QrSessionChange } from './qr-session-changes';
 
 /** How a wait ended. */
-export type WaitOutcome =
-  | { kind: 'changed'; change: QrSessionChange }
-  | { kind: 'timeout' }
-  | { kind: 'resync' }
-  | { kind: 'closed' };
+export type WaitOutcome = { kind: 'changed'; change: QrSessionChange } | { kind: 'timeout' } | { kind: 'resync' } | { kind: 'closed' };
 
 interface Waiter {
   since: QrStatus;

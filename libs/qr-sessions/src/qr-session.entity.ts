@@ -17,16 +17,27 @@ export const OPEN_STATUSES: readonly QrStatus[] = ['pending', 'scanned'];
 @Index('ix_qr_sessions_created_at', ['createdAt'])
 @Index('ix_qr_sessions_scanned_by_account', ['scannedByAccountId', 'createdAt'])
 export class QrSession {
-  @PrimaryColumn({ type: 'varchar', length: 22, primaryKeyConstraintName: 'pk_qr_sessions', comment: 'Public id, the only thing inside the QR code (128 random bits).' })
+  @PrimaryColumn({
+    type: 'varchar',
+    length: 22,
+    primaryKeyConstraintName: 'pk_qr_sessions',
+    comment: 'Public id, the only thing inside the QR code (128 random bits).',
+  })
   id: string;
 
   @Column({ name: 'secret_hash', type: 'char', length: 64, comment: 'SHA-256 of the secret that only the creating desktop holds.' })
   secretHash: string;
 
-  @Column({ type: 'enum', enum: QR_STATUSES, enumName: 'qr_session_status', default: 'pending', comment: 'pending, scanned, confirmed, rejected, cancelled or expired; the last four never change.' })
+  @Column({
+    type: 'enum',
+    enum: QR_STATUSES,
+    enumName: 'qr_session_status',
+    default: 'pending',
+    comment: 'pending, scanned, confirmed, rejected, cancelled or expired; the last four never change.',
+  })
   status: QrStatus;
 
-  @Column({ name: 'desktop_client_device_id', type: 'varchar', length: 128, comment: 'The desktop\'s X-Device-Id at creation.' })
+  @Column({ name: 'desktop_client_device_id', type: 'varchar', length: 128, comment: "The desktop's X-Device-Id at creation." })
   desktopClientDeviceId: string;
 
   @Column({ name: 'desktop_device_type', type: 'enum', enum: DEVICE_TYPES, enumName: 'device_type', comment: 'pc or web.' })
@@ -50,7 +61,12 @@ export class QrSession {
   @Column({ name: 'scanned_at', type: 'timestamptz', nullable: true, comment: 'First scan.' })
   scannedAt: Date | null;
 
-  @Column({ name: 'scanned_by_account_id', type: 'uuid', nullable: true, comment: 'The account of the phone that scanned; the account that signs in.' })
+  @Column({
+    name: 'scanned_by_account_id',
+    type: 'uuid',
+    nullable: true,
+    comment: 'The account of the phone that scanned; the account that signs in.',
+  })
   scannedByAccountId: string | null;
 
   @ManyToOne('Account', { onDelete: 'SET NULL' })
@@ -64,7 +80,13 @@ export class QrSession {
   @JoinColumn({ name: 'scanned_by_device_id', foreignKeyConstraintName: 'fk_qr_sessions_scanned_by_device' })
   scannedByDevice?: Relation<Device> | null;
 
-  @Column({ name: 'scan_ticket_hash', type: 'char', length: 64, nullable: true, comment: 'SHA-256 of the current scan ticket of the scanning phone.' })
+  @Column({
+    name: 'scan_ticket_hash',
+    type: 'char',
+    length: 64,
+    nullable: true,
+    comment: 'SHA-256 of the current scan ticket of the scanning phone.',
+  })
   scanTicketHash: string | null;
 
   @Column({ name: 'scan_ticket_expires_at', type: 'timestamptz', nullable: true, comment: 'When that ticket expires.' })
@@ -86,7 +108,7 @@ export class QrSession {
   expiredAt: Date | null;
 
   /** The desktop's own access token, minted at confirmation. */
-  @Column({ name: 'login_token_id', type: 'uuid', nullable: true, comment: 'The desktop\'s access token, minted at confirmation.' })
+  @Column({ name: 'login_token_id', type: 'uuid', nullable: true, comment: "The desktop's access token, minted at confirmation." })
   loginTokenId: string | null;
 
   @ManyToOne('AccessToken', { onDelete: 'SET NULL' })

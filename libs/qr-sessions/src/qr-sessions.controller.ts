@@ -41,11 +41,7 @@ export class QrSessionsController {
   @ApiCreatedResponse({ type: CreatedQrSessionResponse })
   @ApiErrors('validation_failed', 'payload_too_large')
   @Header('Cache-Control', 'no-store')
-  async create(
-    @Body() dto: CreateQrSessionDto,
-    @Query() query: CreateQrSessionQuery,
-    @Client() client: ClientInfo,
-  ): Promise<CreatedQrSession> {
+  async create(@Body() dto: CreateQrSessionDto, @Query() query: CreateQrSessionQuery, @Client() client: ClientInfo): Promise<CreatedQrSession> {
     const { session, secret } = await this.sessions.create(dto.device, client);
     const qrContent = this.contentOf(session.id);
     const image = query.image ?? 'svg';
@@ -113,11 +109,7 @@ export class QrSessionsController {
   @ApiOkResponse({ type: QrSessionSnapshotResponse })
   @ApiErrors('validation_failed', 'qr_secret_invalid', 'qr_not_found', 'qr_already_completed', 'qr_expired')
   @HttpCode(200)
-  cancel(
-    @Param() { id }: QrSessionIdParams,
-    @QrSecret() secret: string | undefined,
-    @Client() client: ClientInfo,
-  ): Promise<QrSessionSnapshot> {
+  cancel(@Param() { id }: QrSessionIdParams, @QrSecret() secret: string | undefined, @Client() client: ClientInfo): Promise<QrSessionSnapshot> {
     return this.sessions.cancel(id, secret, client);
   }
 

@@ -16,16 +16,7 @@ import { QrSnapshots } from './qr-snapshots';
 @Module({
   imports: [DevicesModule, TokensModule, SignInAlertsModule],
   controllers: [QrSessionsController, QrLandingController],
-  providers: [
-    QrSessionsRepository,
-    QrSessionsService,
-    QrSnapshots,
-    QrSessionChanges,
-    QrSessionWaiters,
-    QrLongPoll,
-    QrExpiryScheduler,
-    QrImages,
-  ],
+  providers: [QrSessionsRepository, QrSessionsService, QrSnapshots, QrSessionChanges, QrSessionWaiters, QrLongPoll, QrExpiryScheduler, QrImages],
   exports: [QrSessionsService, QrSessionChanges, QrSnapshots],
 })
 export class QrSessionsModule {}

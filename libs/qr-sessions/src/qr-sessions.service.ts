@@ -288,7 +288,7 @@ export class QrSessionsService {
       return new DomainError('qr_not_scanned', 'This QR session has not been scanned yet.');
     }
     if (action === 'decide') {
-      return new DomainError('scan_ticket_invalid', 'The scan ticket is unknown, expired, used, or not this device\'s.');
+      return new DomainError('scan_ticket_invalid', "The scan ticket is unknown, expired, used, or not this device's.");
     }
     // A cancel that lost a race with another transition: the session is no longer open.
     return new DomainError('qr_already_completed', 'This QR session is no longer open.');

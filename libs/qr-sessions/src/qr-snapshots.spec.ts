@@ -58,7 +58,11 @@ describe('QrSnapshots', () => {
       did: 'desk-0001',
       dty: 'web',
     });
-    expect(first).toMatchObject({ tokenType: 'Bearer', expiresAt: '2026-01-31T10:00:20.000Z', device: { id: 'desk-0001', type: 'web', name: 'Firefox' } });
+    expect(first).toMatchObject({
+      tokenType: 'Bearer',
+      expiresAt: '2026-01-31T10:00:20.000Z',
+      device: { id: 'desk-0001', type: 'web', name: 'Firefox' },
+    });
   });
 
   it('never shows login for a revoked token or a session that is not confirmed', () => {

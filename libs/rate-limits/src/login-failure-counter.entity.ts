@@ -7,7 +7,12 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'login_failure_counters', comment: 'Failed sign-ins per account and address, and per account, for the login lockout (UNLOGGED).' })
 export class LoginFailureCounter {
-  @PrimaryColumn({ type: 'varchar', length: 200, primaryKeyConstraintName: 'pk_login_failure_counters', comment: 'pair:<username>:<address> or account:<username>.' })
+  @PrimaryColumn({
+    type: 'varchar',
+    length: 200,
+    primaryKeyConstraintName: 'pk_login_failure_counters',
+    comment: 'pair:<username>:<address> or account:<username>.',
+  })
   key: string;
 
   @Column({ type: 'integer', comment: 'Failures since the last success (pair) or within the decay window (account).' })
@@ -16,6 +21,11 @@ export class LoginFailureCounter {
   @Column({ name: 'last_failed_at', type: 'timestamptz', nullable: true, comment: 'When the last failure was counted.' })
   lastFailedAt: Date | null;
 
-  @Column({ name: 'last_succeeded_at', type: 'timestamptz', nullable: true, comment: 'When this account last signed in from this address (pair rows only).' })
+  @Column({
+    name: 'last_succeeded_at',
+    type: 'timestamptz',
+    nullable: true,
+    comment: 'When this account last signed in from this address (pair rows only).',
+  })
   lastSucceededAt: Date | null;
 }

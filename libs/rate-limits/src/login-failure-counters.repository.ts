@@ -8,11 +8,7 @@ export class LoginFailureCountersRepository {
 
   /** The counters of these keys that exist. */
   find(keys: string[]): Promise<LoginFailureCounter[]> {
-    return this.dataSource
-      .getRepository(LoginFailureCounter)
-      .createQueryBuilder('counter')
-      .where('counter.key IN (:...keys)', { keys })
-      .getMany();
+    return this.dataSource.getRepository(LoginFailureCounter).createQueryBuilder('counter').where('counter.key IN (:...keys)', { keys }).getMany();
   }
 
   /**

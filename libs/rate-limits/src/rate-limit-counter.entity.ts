@@ -7,7 +7,12 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'rate_limit_counters', comment: 'Fixed-window request counters shared by all API processes (UNLOGGED).' })
 @Index('ix_rate_limit_counters_window', ['windowStartedAt'])
 export class RateLimitCounter {
-  @PrimaryColumn({ type: 'varchar', length: 200, primaryKeyConstraintName: 'pk_rate_limit_counters', comment: 'Policy and subject, e.g. login:ip:203.0.113.7.' })
+  @PrimaryColumn({
+    type: 'varchar',
+    length: 200,
+    primaryKeyConstraintName: 'pk_rate_limit_counters',
+    comment: 'Policy and subject, e.g. login:ip:203.0.113.7.',
+  })
   key: string;
 
   @Column({ name: 'window_started_at', type: 'timestamptz', comment: 'Start of the current window.' })

@@ -72,8 +72,6 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async deleteStale(): Promise<void> {
     const longest = Math.max(...Object.values(RATE_LIMIT_POLICIES).map((policy) => policy.windowSeconds));
-    await this.dataSource.query(`DELETE FROM rate_limit_counters WHERE window_started_at < now() - make_interval(secs => $1)`, [
-      longest,
-    ]);
+    await this.dataSource.query(`DELETE FROM rate_limit_counters WHERE window_started_at < now() - make_interval(secs => $1)`, [longest]);
   }
 }

@@ -68,18 +68,16 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
       // Registered before the read, so that a change committed during it is held for the first `status`.
       socket.data = { qrId: auth.qrId, secret: auth.secret };
       this.startHandshake(socket);
-      this.sessions
-        .snapshotFor(auth.qrId, auth.secret)
-        .then(
-          (snapshot) => {
-            socket.data.initial = snapshot;
-            next();
-          },
-          (error: unknown) => {
-            this.endHandshake(socket);
-            next(handshakeError(error));
-          },
-        );
+      this.sessions.snapshotFor(auth.qrId, auth.secret).then(
+        (snapshot) => {
+          socket.data.initial = snapshot;
+          next();
+        },
+        (error: unknown) => {
+          this.endHandshake(socket);
+          next(handshakeError(error));
+        },
+      );
     });
     this.unsubscribes.push(
       this.changes.subscribe((change) => this.deliver(change)),
@@ -117,9 +115,9 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
     // At hand (this process made the change, or it is not `confirmed`): written now, before the request that made
     // it answers.
     if (change.ready) return push(change.ready);
-    change.snapshot().then(push, (error: unknown) =>
-      this.logger.error(`could not deliver ${change.type} of ${change.id}: ${(error as Error).message}`),
-    );
+    change
+      .snapshot()
+      .then(push, (error: unknown) => this.logger.error(`could not deliver ${change.type} of ${change.id}: ${(error as Error).message}`));
   }
 
   private startHandshake(socket: QrSocket): void {

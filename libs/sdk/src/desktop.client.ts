@@ -1,21 +1,10 @@
-import { QR_NAMESPACE, type CreatedQrSession, type DeviceType, type QrSessionSnapshot, type QrStatus } from '@app/contract';
+import { QR_NAMESPACE, type CreatedQrSession, type QrSessionSnapshot, type QrStatus } from '@app/contract';
 import { HttpClient, type HttpClientOptions } from './http-client';
 import { socketIoFactory, type QrSocketFactory } from './qr-socket.factory';
+import type { DesktopDevice, QrImageFormat } from './desktop.types';
+export type { DesktopDevice, DesktopDeviceType, QrImageFormat } from './desktop.types';
 import { FreshQrSession, type FreshQrOptions } from './qr-session.renewer';
 import { QrSessionWatcher, type QrSessionKey, type QrWatch, type QrWatchOptions } from './qr-session.watcher';
-
-export type DesktopDeviceType = Extract<DeviceType, 'pc' | 'web'>;
-
-/** The desktop that asks for a QR session; the token a confirmation gives is issued to this device. */
-export interface DesktopDevice {
-  /** 8-128 of `[A-Za-z0-9._:-]`, stable per install. */
-  id: string;
-  type: DesktopDeviceType;
-  name?: string;
-}
-
-/** `svg` (the server's default), `png`, or `none` to leave `qrImage` out. */
-export type QrImageFormat = 'svg' | 'png' | 'none';
 
 export interface QrDesktopClientOptions extends HttpClientOptions {
   /** Opens the Socket.IO connection; socket.io-client's `io` by default. */

@@ -54,7 +54,9 @@ describe('HttpClient', () => {
   });
 
   it('reports no answer at all as network_error with status 0 and the cause', async () => {
-    const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+    });
     const { http } = answering(() => Promise.reject(refused));
     const error = (await http.request('GET', '/api/x').catch((caught: unknown) => caught)) as QrClientError;
     expect(error).toMatchObject({ code: 'network_error', statusCode: 0, cause: refused });

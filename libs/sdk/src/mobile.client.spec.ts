@@ -83,10 +83,18 @@ describe('QrMobileClient', () => {
   });
 
   it('forgets the credentials on logout, and when this very device is signed out', async () => {
-    client = new QrMobileClient({ baseUrl: 'http://qr.test', fetch: async () => new Response(null, { status: 204 }), credentials: { accessToken: 't', deviceId: 'phone-00000001' } });
+    client = new QrMobileClient({
+      baseUrl: 'http://qr.test',
+      fetch: async () => new Response(null, { status: 204 }),
+      credentials: { accessToken: 't', deviceId: 'phone-00000001' },
+    });
     await client.logout();
     expect(client.credentials).toBeUndefined();
-    client = new QrMobileClient({ baseUrl: 'http://qr.test', fetch: async () => new Response(null, { status: 204 }), credentials: { accessToken: 't', deviceId: 'phone-00000001' } });
+    client = new QrMobileClient({
+      baseUrl: 'http://qr.test',
+      fetch: async () => new Response(null, { status: 204 }),
+      credentials: { accessToken: 't', deviceId: 'phone-00000001' },
+    });
     await client.signOutDevice('phone-00000001');
     expect(client.credentials).toBeUndefined();
   });

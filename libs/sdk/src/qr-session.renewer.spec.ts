@@ -57,7 +57,11 @@ describe('FreshQrSession (renewal on expiry)', () => {
     server.setStatus(second.id, 'confirmed');
 
     const outcome = await handle.done;
-    expect(outcome).toMatchObject({ reason: 'completed', session: second, snapshot: { status: 'confirmed', login: { accessToken: 'desktop-token' } } });
+    expect(outcome).toMatchObject({
+      reason: 'completed',
+      session: second,
+      snapshot: { status: 'confirmed', login: { accessToken: 'desktop-token' } },
+    });
     expect(shown).toHaveLength(2);
     const creations = server.requests.filter((request) => request.method === 'POST');
     expect(creations).toHaveLength(2);

@@ -1,7 +1,15 @@
 import type { CreatedQrSession, QrSessionSnapshot, QrStatus } from '@app/contract';
-import type { DesktopDevice, QrImageFormat } from './desktop.client';
+import type { DesktopDevice, QrImageFormat } from './desktop.types';
 import { QrClientError } from './qr-client.error';
-import { RetryBudget, isRetryableError, retryOptions, type QrSessionKey, type QrWatch, type QrWatchEvent, type QrWatchOptions } from './qr-session.watcher';
+import {
+  RetryBudget,
+  isRetryableError,
+  retryOptions,
+  type QrSessionKey,
+  type QrWatch,
+  type QrWatchEvent,
+  type QrWatchOptions,
+} from './qr-session.watcher';
 
 /** What the renewer needs of a desktop client. */
 export interface QrSessionSource {
@@ -112,7 +120,11 @@ export class FreshQrSession {
   }
 
   /** Creates a session, retrying failures that may pass; answers the session, or the failure that ended the tries. */
-  private async create(device: FreshQrOptions['device'], image: FreshQrOptions['image'], retries: RetryBudget): Promise<CreatedQrSession | QrClientError> {
+  private async create(
+    device: FreshQrOptions['device'],
+    image: FreshQrOptions['image'],
+    retries: RetryBudget,
+  ): Promise<CreatedQrSession | QrClientError> {
     retries.succeed();
     for (;;) {
       const creating = new AbortController();

@@ -27,9 +27,7 @@ export interface QrWatchEvent {
 
 export type QrWatchOutcome =
   /** The session reached a final status (`confirmed`, `rejected`, `cancelled`, `expired`): `snapshot` says which. */
-  | { reason: 'completed'; snapshot: QrSessionSnapshot }
-  | { reason: 'stopped' }
-  | { reason: 'failed'; error: QrClientError };
+  { reason: 'completed'; snapshot: QrSessionSnapshot } | { reason: 'stopped' } | { reason: 'failed'; error: QrClientError };
 
 export interface QrWatchOptions {
   /** Default `auto`. */

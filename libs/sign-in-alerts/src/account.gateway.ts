@@ -46,10 +46,9 @@ export class AccountGateway implements OnGatewayInit<AccountNamespace>, OnModule
     this.stops.push(
       // A token revoked after the handshake ends the feed at once, on every process; the periodic recheck stays as a
       // safety net (an account deleted in psql, a message lost while the bus reconnected).
-      this.revocations.disconnectRevokedSockets<Socket<Record<string, never>, AccountServerToClientEvents, Record<string, never>, { auth?: AuthContext }>>(
-        namespace,
-        (socket) => socket.data.auth?.tokenId,
-      ),
+      this.revocations.disconnectRevokedSockets<
+        Socket<Record<string, never>, AccountServerToClientEvents, Record<string, never>, { auth?: AuthContext }>
+      >(namespace, (socket) => socket.data.auth?.tokenId),
       recheckSockets(namespace, (socket) => this.tokens.authenticateHandshake(socket.handshake.auth), this.config.socketRecheckSeconds * 1000),
       this.alerts.subscribe(({ accountId, alert }) => {
         const room = this.namespace.adapter.rooms.get(roomOf(accountId));

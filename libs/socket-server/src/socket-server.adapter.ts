@@ -98,9 +98,10 @@ export class SocketServerAdapter extends IoAdapter {
       if (this.config.rateLimits && token && this.perToken.isFull(token)) {
         return next(handshakeError(new DomainError('rate_limited', 'Too many open sockets for this token; close one first.', 60)));
       }
-      limiter
-        .consume('socketHandshake', handshakeIp(socket.handshake, this.config.trustProxy))
-        .then(() => next(), (error: unknown) => next(handshakeError(error)));
+      limiter.consume('socketHandshake', handshakeIp(socket.handshake, this.config.trustProxy)).then(
+        () => next(),
+        (error: unknown) => next(handshakeError(error)),
+      );
     });
     namespace.on('connection', (socket: Socket) => {
       const token = tokenKey(socket.handshake.auth);

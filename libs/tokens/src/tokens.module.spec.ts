@@ -17,8 +17,6 @@ describe('jwtOptionsOf', () => {
     const claims = { sub: 'acc-1', jti: '6f1c3a52-8a5e-4a43-b7e8-0d6c3f1b2a90' };
     expect(plain.verify(keyed.sign(claims, { algorithm: 'HS256' }), { algorithms: ['HS256'] })).toMatchObject(claims);
     expect(keyed.verify(plain.sign(claims, { algorithm: 'HS256' }), { algorithms: ['HS256'] })).toMatchObject(claims);
-    expect(() => new JwtService(jwtOptionsOf(`${SECRET}x`)).verify(keyed.sign(claims), { algorithms: ['HS256'] })).toThrow(
-      'invalid signature',
-    );
+    expect(() => new JwtService(jwtOptionsOf(`${SECRET}x`)).verify(keyed.sign(claims), { algorithms: ['HS256'] })).toThrow('invalid signature');
   });
 });

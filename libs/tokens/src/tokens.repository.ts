@@ -27,9 +27,8 @@ export class TokensRepository {
    * (at most once a minute, so that a busy client does not turn every read into a write).
    */
   async findForRequest(tokenId: string): Promise<TokenState | null> {
-    const rows: Array<{ id: string; account_id: string; device_id: string; revoked_at: Date | null; expires_at: Date }> =
-      await this.dataSource.query(
-        `WITH token AS (
+    const rows: Array<{ id: string; account_id: string; device_id: string; revoked_at: Date | null; expires_at: Date }> = await this.dataSource.query(
+      `WITH token AS (
            SELECT id, account_id, device_id, revoked_at, expires_at FROM access_tokens WHERE id = $1
          ), seen AS (
            UPDATE devices SET last_seen_at = now()
@@ -37,12 +36,10 @@ export class TokensRepository {
               AND last_seen_at < now() - interval '60 seconds'
          )
          SELECT * FROM token`,
-        [tokenId],
-      );
+      [tokenId],
+    );
     const row = rows[0];
-    return row
-      ? { id: row.id, accountId: row.account_id, deviceId: row.device_id, revokedAt: row.revoked_at, expiresAt: row.expires_at }
-      : null;
+    return row ? { id: row.id, accountId: row.account_id, deviceId: row.device_id, revokedAt: row.revoked_at, expiresAt: row.expires_at } : null;
   }
 
   /** Every token issued to the account, newest first (the admin's view of a device's tokens). */

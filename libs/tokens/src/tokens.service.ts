@@ -82,11 +82,7 @@ export class TokensService {
    * Checks, in this order: a bearer token is present; the device headers are well-formed; the signature, algorithm and
    * expiry hold; the token was issued to the device that presents it; the token was not revoked.
    */
-  async authenticate(headers: {
-    authorization?: string;
-    deviceId?: string;
-    deviceType?: string;
-  }): Promise<AuthContext> {
+  async authenticate(headers: { authorization?: string; deviceId?: string; deviceType?: string }): Promise<AuthContext> {
     // The scheme name is case-insensitive (RFC 9110 §11.1): "bearer" and "BEARER" are the same scheme.
     const match = /^Bearer +([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*)$/i.exec(headers.authorization ?? '');
     if (!match) throw new DomainError('unauthorized', 'Send "Authorization: Bearer <accessToken>".');

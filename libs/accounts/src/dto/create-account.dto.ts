@@ -14,7 +14,8 @@ export class CreateAccountDto {
     minLength: 8,
     maxLength: 256,
     example: 'correct horse battery',
-    description: 'Refused (validation_failed) when easy to guess: common passwords, words, keyboard patterns, repeats, or close to the username or display name (zxcvbn score below 3).',
+    description:
+      'Refused (validation_failed) when easy to guess: common passwords, words, keyboard patterns, repeats, or close to the username or display name (zxcvbn score below 3).',
   })
   @IsString()
   @Length(8, 256, { message: 'password must be 8-256 characters' })

@@ -60,10 +60,13 @@ export class AdminQrSessionResponse implements AdminQrSession {
   account: AdminAccountRefResponse | null;
   @ApiPropertyOptional({ type: AdminPhoneResponse, nullable: true, description: 'The phone that scanned.' }) phone: AdminPhoneResponse | null;
   @ApiProperty({ description: 'Whether confirmation issued the desktop a token (never the token).' }) loginIssued: boolean;
-  @ApiPropertyOptional({ type: AdminDeviceGrantResponse, nullable: true, description: 'For a session made by the OAuth device grant: its client and polling; null for a QR login.' })
+  @ApiPropertyOptional({
+    type: AdminDeviceGrantResponse,
+    nullable: true,
+    description: 'For a session made by the OAuth device grant: its client and polling; null for a QR login.',
+  })
   deviceGrant: AdminDeviceGrantResponse | null;
 }
-
 
 class AdminQrSessionEventResponse implements AdminQrSessionEvent {
   @ApiProperty({ enum: QR_EVENT_TYPES }) type: QrEventType;
@@ -149,7 +152,11 @@ export class AdminSignInStatsResponse {
 
 export class PushDelayResponse {
   @ApiProperty({ description: 'Deliveries measured (the last 1000 at most per process).' }) count: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'Median seconds from a committed change to its event written to the desktop; null before the first.' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Median seconds from a committed change to its event written to the desktop; null before the first.',
+  })
   medianSeconds: number | null;
 }
 

@@ -3,6 +3,4 @@ import type { Request } from 'express';
 import { clientInfoOf } from './client-info';
 
 /** Injects the caller's IP and user agent into a controller method. */
-export const Client = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
-  clientInfoOf(ctx.switchToHttp().getRequest<Request>()),
-);
+export const Client = createParamDecorator((_: unknown, ctx: ExecutionContext) => clientInfoOf(ctx.switchToHttp().getRequest<Request>()));

@@ -6,7 +6,7 @@ describe('client addresses', () => {
     expect(clientInfoOf({ ip: 'not-an-ip', headers: {}, socket: { remoteAddress: '::1' } })).toEqual({ ip: '::1', userAgent: null });
   });
 
-  it('reads a handshake\'s address that many hops from the right of X-Forwarded-For, never a hop the client wrote', () => {
+  it("reads a handshake's address that many hops from the right of X-Forwarded-For, never a hop the client wrote", () => {
     const handshake = (forwarded?: string) => ({ address: '::ffff:10.1.2.3', headers: { 'x-forwarded-for': forwarded } });
     // The client wrote "6.6.6.6"; one proxy (10.1.2.3) appended the client's real address 198.51.100.4.
     expect(handshakeIp(handshake('6.6.6.6, 198.51.100.4'), 0)).toBe('10.1.2.3');

@@ -28,7 +28,7 @@ export class OAuthServerMetadataResponse implements OAuthServerMetadata {
 }
 
 export class DeviceAuthorizationResponseDto implements DeviceAuthorizationResponse {
-  @ApiProperty({ description: 'The secret to poll the token endpoint with (it is the QR session\'s secret). Never show it.' })
+  @ApiProperty({ description: "The secret to poll the token endpoint with (it is the QR session's secret). Never show it." })
   device_code: string;
 
   @ApiProperty({ example: 'WDJB-MJHT', description: '8 letters of BCDFGHJKLMNPQRSTVWXZ: show it to the user, who types it on the phone.' })
@@ -37,7 +37,10 @@ export class DeviceAuthorizationResponseDto implements DeviceAuthorizationRespon
   @ApiProperty({ example: 'http://localhost:3000/device' })
   verification_uri: string;
 
-  @ApiProperty({ example: 'http://localhost:3000/device?user_code=WDJB-MJHT', description: 'Carries the code: show it as a QR code; the app scans it like a QR login.' })
+  @ApiProperty({
+    example: 'http://localhost:3000/device?user_code=WDJB-MJHT',
+    description: 'Carries the code: show it as a QR code; the app scans it like a QR login.',
+  })
   verification_uri_complete: string;
 
   @ApiProperty({ example: 120, description: 'QR_TTL_SECONDS: the codes expire then.' })
@@ -46,7 +49,10 @@ export class DeviceAuthorizationResponseDto implements DeviceAuthorizationRespon
   @ApiProperty({ example: 5, description: 'Seconds to wait between token requests.' })
   interval: number;
 
-  @ApiProperty({ example: 'JFZwdLT_98zU28qg6cAaaw', description: 'Extension: the QR session, to watch on Socket.IO (/qr, auth {qrId, secret: device_code}) or by long-poll.' })
+  @ApiProperty({
+    example: 'JFZwdLT_98zU28qg6cAaaw',
+    description: 'Extension: the QR session, to watch on Socket.IO (/qr, auth {qrId, secret: device_code}) or by long-poll.',
+  })
   qr_session_id: string;
 }
 

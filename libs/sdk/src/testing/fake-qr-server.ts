@@ -75,7 +75,8 @@ export class FakeQrServer {
     const session = this.sessions.get(id);
     if (!session) throw new Error(`no session ${id}`);
     const snapshot: QrSessionSnapshot = { id, status, expiresAt: session.snapshot.expiresAt };
-    if (status !== 'pending') Object.assign(snapshot, { scannedAt: new Date().toISOString(), scannedBy: { displayName: 'Alice', username: 'alice' } });
+    if (status !== 'pending')
+      Object.assign(snapshot, { scannedAt: new Date().toISOString(), scannedBy: { displayName: 'Alice', username: 'alice' } });
     if (status === 'confirmed') snapshot.login = LOGIN;
     session.snapshot = snapshot;
     for (const poll of [...this.held]) if (poll.id === id && poll.since !== status) poll.answer();
