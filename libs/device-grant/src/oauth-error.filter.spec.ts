@@ -20,7 +20,10 @@ describe('toOAuthError', () => {
   it('maps bad input to invalid_request, a large body to 413, an outage to temporarily_unavailable', () => {
     expect(toOAuthError(new DomainError('validation_failed', 'x'), '/oauth/token')).toMatchObject({ error: 'invalid_request', status: 400 });
     expect(toOAuthError(new PayloadTooLargeException(), '/oauth/token')).toMatchObject({ error: 'invalid_request', status: 413 });
-    expect(toOAuthError(Object.assign(new Error('raw body'), { status: 415 }), '/oauth/token')).toMatchObject({ error: 'invalid_request', status: 400 });
+    expect(toOAuthError(Object.assign(new Error('raw body'), { status: 415 }), '/oauth/token')).toMatchObject({
+      error: 'invalid_request',
+      status: 400,
+    });
     expect(toOAuthError(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), '/oauth/token')).toMatchObject({
       error: 'temporarily_unavailable',
       status: 503,
