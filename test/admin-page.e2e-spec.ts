@@ -191,4 +191,15 @@ describeInBrowser('admin page', () => {
     }
     await page.setViewportSize({ width: 1280, height: 860 });
   }, 60_000);
+
+  it('after a reload with a token revoked elsewhere, says so and shows the sign-in form', async () => {
+    const token = await page.evaluate("sessionStorage.getItem('qr-admin-token')");
+    const deviceId = await page.evaluate("localStorage.getItem('qr-admin-device-id')");
+    await app.http().post('/api/auth/logout').set({ Authorization: `Bearer ${token}`, 'X-Device-Id': String(deviceId) }).expect(204);
+    await page.reload();
+    await page.getByText('Your admin session ended; sign in again.').waitFor();
+    expect(await page.locator('#sign-in').isVisible()).toBe(true);
+    expect(await page.locator('main').getAttribute('data-state')).toBe('signed-out');
+    expect(await page.evaluate("sessionStorage.getItem('qr-admin-token')")).toBeNull();
+  });
 });

@@ -384,5 +384,8 @@ function connectLive(): void {
 const saved = sessionStorage.getItem(TOKEN_KEY);
 if (saved) {
   api.token = saved;
-  start().catch(() => void signOut('', false));
+  // A token the service no longer takes has already signed the page out (with its own notice); anything else says why.
+  start().catch((error: Error) => {
+    if (api.token) void signOut(`Could not open the admin page: ${error.message}`, false);
+  });
 }
