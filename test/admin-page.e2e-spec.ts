@@ -195,7 +195,11 @@ describeInBrowser('admin page', () => {
   it('after a reload with a token revoked elsewhere, says so and shows the sign-in form', async () => {
     const token = await page.evaluate("sessionStorage.getItem('qr-admin-token')");
     const deviceId = await page.evaluate("localStorage.getItem('qr-admin-device-id')");
-    await app.http().post('/api/auth/logout').set({ Authorization: `Bearer ${token}`, 'X-Device-Id': String(deviceId) }).expect(204);
+    await app
+      .http()
+      .post('/api/auth/logout')
+      .set({ Authorization: `Bearer ${token}`, 'X-Device-Id': String(deviceId) })
+      .expect(204);
     await page.reload();
     await page.getByText('Your admin session ended; sign in again.').waitFor();
     expect(await page.locator('#sign-in').isVisible()).toBe(true);
