@@ -5,11 +5,14 @@ const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/ch
 
 /**
  * Debian's Chromium, driven by playwright-core (its own browser download cannot work here). It is installed by an
- * explicit step, not by the tests: `apt-get install -y chromium` (.ci/run does it when it is missing). Without a
- * browser the page tests are skipped with a loud message.
+ * explicit step, not by the tests: scripts/install-test-tools.sh (run by the README's test command and .ci/run). Without
+ * a browser the page tests are skipped with a loud message, except under CI=true, where a skip would hide a gap.
  */
 export function findChromium(): string | null {
   const path = CANDIDATES.find((candidate) => existsSync(candidate)) ?? null;
+  if (!path && process.env.CI) {
+    throw new Error('No Chromium found under CI=true: run scripts/install-test-tools.sh (or set CHROMIUM_PATH)');
+  }
   if (!path) {
     console.warn(
       '\n**********************************************************************\n' +
