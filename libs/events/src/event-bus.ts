@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 export type EventHandler = (payload: unknown) => void;
@@ -32,16 +33,59 @@ export abstract class EventBus {
    * rather than after the round trip through the bus. `payload` may be richer than what was published (say with a
    * token, which never travels). The bus's own copy still arrives later: handlers drop the repeat.
    */
-  abstract deliverLocally(channel: string, payload: unknown): void;
+  deliverLocally(channel: string, payload: unknown): void {
+    this.handle(channel, payload);
+  }
 
   /** Calls `handler` with every payload published on `channel`; answers the function that unsubscribes. */
-  abstract subscribe(channel: string, handler: EventHandler): () => void;
+  subscribe(channel: string, handler: EventHandler): () => void {
+    if (!CHANNEL_PATTERN.test(channel)) throw new Error(`Invalid channel name "${channel}"`);
+    let set = this.handlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+      this.listenTo(channel);
+    }
+    set.add(handler);
+    return () => set!.delete(handler);
+  }
 
   /** Called after this process got its connection back: messages published meanwhile may have been missed. */
-  abstract onReconnect(handler: () => void): () => void;
+  onReconnect(handler: () => void): () => void {
+    this.reconnectHandlers.add(handler);
+    return () => this.reconnectHandlers.delete(handler);
+  }
 
   /** Whether this process hears events now (false while it reconnects): what waits for an event needs it. */
   abstract get isListening(): boolean;
+
+  private readonly handlers = new Map<string, Set<EventHandler>>();
+  private readonly reconnectHandlers = new Set<() => void>();
+  private readonly handlerLogger = new Logger(EventBus.name);
+
+  /** The channels someone subscribed to: a binding (re)starts listening to each of them on (re)connect. */
+  protected get channels(): Iterable<string> {
+    return this.handlers.keys();
+  }
+
+  /** The binding starts receiving `channel` from the other processes (first subscriber of that channel). */
+  protected abstract listenTo(channel: string): void;
+
+  /** A binding calls this with every message it received, once decoded. */
+  protected handle(channel: string, payload: unknown): void {
+    for (const handler of this.handlers.get(channel) ?? []) {
+      try {
+        handler(payload);
+      } catch (error) {
+        this.handlerLogger.error(`event handler failed on ${channel}`, (error as Error).stack);
+      }
+    }
+  }
+
+  /** A binding calls this once its connection is back. */
+  protected reconnected(): void {
+    for (const handler of this.reconnectHandlers) handler();
+  }
 }
 
 export const CHANNEL_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;

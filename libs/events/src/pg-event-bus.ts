@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import { AppConfigService } from '@app/config';
-import { CHANNEL_PATTERN, EventBus, type EventHandler } from './event-bus';
+import { EventBus } from './event-bus';
 
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5000;
@@ -18,8 +18,6 @@ const RECONNECT_MAX_MS = 5000;
 @Injectable()
 export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PgEventBus.name);
-  private readonly handlers = new Map<string, Set<EventHandler>>();
-  private readonly reconnectHandlers = new Set<() => void>();
   private client: pg.Client | undefined;
   private connected = false;
   private stopped = false;
@@ -43,26 +41,8 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
     return true;
   }
 
-  deliverLocally(channel: string, payload: unknown): void {
-    this.handle(channel, payload);
-  }
-
-  subscribe(channel: string, handler: EventHandler): () => void {
-    if (!CHANNEL_PATTERN.test(channel)) throw new Error(`Invalid channel name "${channel}"`);
-    let set = this.handlers.get(channel);
-    if (!set) {
-      set = new Set();
-      this.handlers.set(channel, set);
-      if (this.connected) void this.listen(this.client!, channel).catch((error) => this.lost(error));
-    }
-    set.add(handler);
-    return () => set!.delete(handler);
-  }
-
-  /** Called after the listening connection came back: events published meanwhile were not received. */
-  onReconnect(handler: () => void): () => void {
-    this.reconnectHandlers.add(handler);
-    return () => this.reconnectHandlers.delete(handler);
+  protected listenTo(channel: string): void {
+    if (this.connected) void this.listen(this.client!, channel).catch((error) => this.lost(error));
   }
 
   async onModuleInit(): Promise<void> {
@@ -89,7 +69,7 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
     client.on('end', () => this.lost(new Error('listener connection ended'), client));
     this.client = client;
     await client.connect();
-    for (const channel of this.handlers.keys()) await this.listen(client, channel);
+    for (const channel of this.channels) await this.listen(client, channel);
     this.connected = true;
     this.reconnectDelay = RECONNECT_MIN_MS;
   }
@@ -109,16 +89,6 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
     this.handle(channel, payload);
   }
 
-  private handle(channel: string, payload: unknown): void {
-    for (const handler of this.handlers.get(channel) ?? []) {
-      try {
-        handler(payload);
-      } catch (error) {
-        this.logger.error(`event handler failed on ${channel}`, (error as Error).stack);
-      }
-    }
-  }
-
   private lost(error: unknown, client?: pg.Client): void {
     if (this.stopped || (client && client !== this.client)) return;
     if (this.connected) this.logger.warn(`event listener lost its connection: ${(error as Error).message}`);
@@ -136,7 +106,7 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
       try {
         await this.connect();
         this.logger.log('event listener reconnected');
-        for (const handler of this.reconnectHandlers) handler();
+        this.reconnected();
       } catch (error) {
         this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
         this.lost(error, this.client);

@@ -3,7 +3,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import { DomainError } from '@app/common';
-import { CHANNEL_PATTERN, EventBus, type EventHandler } from './event-bus';
+import { CHANNEL_PATTERN, EventBus } from './event-bus';
 import { EventOutboxRepository, type OutboxMessage } from './event-outbox.repository';
 
 /** Redis channels of this service: `qr_login:<channel>`. */
@@ -59,8 +59,6 @@ export class RedisEventBus extends EventBus implements OnModuleInit, OnModuleDes
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly adapterClients: Redis[] = [];
-  private readonly handlers = new Map<string, Set<EventHandler>>();
-  private readonly reconnectHandlers = new Set<() => void>();
   /** Messages of a transaction still open, published when it commits, dropped if it rolls back. */
   private readonly pending = new WeakMap<QueryRunner, OutboxMessage[]>();
   private readonly seen = new Set<string>();
@@ -119,25 +117,8 @@ export class RedisEventBus extends EventBus implements OnModuleInit, OnModuleDes
     }
   }
 
-  deliverLocally(channel: string, payload: unknown): void {
-    this.handle(channel, payload);
-  }
-
-  subscribe(channel: string, handler: EventHandler): () => void {
-    if (!CHANNEL_PATTERN.test(channel)) throw new Error(`Invalid channel name "${channel}"`);
-    let set = this.handlers.get(channel);
-    if (!set) {
-      set = new Set();
-      this.handlers.set(channel, set);
-      this.subscriber.subscribe(PREFIX + channel).catch((error: Error) => this.logger.warn(`subscribe ${channel}: ${error.message}`));
-    }
-    set.add(handler);
-    return () => set!.delete(handler);
-  }
-
-  onReconnect(handler: () => void): () => void {
-    this.reconnectHandlers.add(handler);
-    return () => this.reconnectHandlers.delete(handler);
+  protected listenTo(channel: string): void {
+    this.subscriber.subscribe(PREFIX + channel).catch((error: Error) => this.logger.warn(`subscribe ${channel}: ${error.message}`));
   }
 
   /**
@@ -243,7 +224,7 @@ export class RedisEventBus extends EventBus implements OnModuleInit, OnModuleDes
     if (!this.subscriberLost) return;
     this.subscriberLost = false;
     this.logger.log('reconnected to Redis');
-    for (const handler of this.reconnectHandlers) handler();
+    this.reconnected();
   }
 
   private dispatch(redisChannel: string, raw: string): void {
@@ -261,15 +242,5 @@ export class RedisEventBus extends EventBus implements OnModuleInit, OnModuleDes
     this.seen.add(envelope.id);
     if (this.seen.size > REMEMBERED_IDS) this.seen.delete(this.seen.values().next().value!);
     this.handle(channel, envelope.payload);
-  }
-
-  private handle(channel: string, payload: unknown): void {
-    for (const handler of this.handlers.get(channel) ?? []) {
-      try {
-        handler(payload);
-      } catch (error) {
-        this.logger.error(`event handler failed on ${channel}`, (error as Error).stack);
-      }
-    }
   }
 }
