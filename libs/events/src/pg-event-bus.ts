@@ -23,6 +23,7 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
   private stopped = false;
   private reconnectDelay = RECONNECT_MIN_MS;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private lastListen: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly config: AppConfigService) {
     super();
@@ -74,8 +75,11 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
     this.reconnectDelay = RECONNECT_MIN_MS;
   }
 
+  /** One LISTEN at a time: modules subscribe together at start, and pg wants one query in flight per client. */
   private listen(client: pg.Client, channel: string): Promise<unknown> {
-    return client.query(`LISTEN ${channel}`);
+    const listened = this.lastListen.catch(() => undefined).then(() => client.query(`LISTEN ${channel}`));
+    this.lastListen = listened;
+    return listened;
   }
 
   private dispatch(channel: string, raw: string | undefined): void {
