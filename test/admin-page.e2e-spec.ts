@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { findChromium, launchBrowser } from './support/browser';
+import { findChromium, launchBrowser, waitForPageCondition } from './support/browser';
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, scan, signUpAndLogin } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -181,7 +181,8 @@ describeInBrowser('admin page', () => {
     for (const width of [320, 390, 480]) {
       await page.setViewportSize({ width, height: 800 });
       // The chart draws itself again at the new width.
-      await page.waitForFunction(
+      await waitForPageCondition(
+        page,
         `document.querySelector('#chart-canvas svg').getAttribute('width') === String(document.getElementById('chart-canvas').clientWidth)`,
       );
       const overflow = await page.evaluate(

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { QrMobileClient } from '@app/sdk';
-import { findChromium, launchBrowser } from '../support/browser';
+import { findChromium, launchBrowser, waitForPageCondition } from '../support/browser';
 import { DesktopSocket } from '../support/desktop-socket';
 import { createQrSession, signUpAndLogin, uniqueName } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -122,7 +122,8 @@ describe('README screenshots', () => {
       await page.screenshot({ path: `${OUT}/admin-timeline-devices.png` });
 
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.waitForFunction(
+      await waitForPageCondition(
+        page,
         `document.querySelector('#chart-canvas svg').getAttribute('width') === String(document.getElementById('chart-canvas').clientWidth)`,
       );
       await page.evaluate('window.scrollTo(0, 0)');

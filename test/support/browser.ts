@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
 
@@ -39,4 +39,13 @@ export async function launchBrowser(executablePath: string): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * Waits until `expression` (JavaScript, evaluated in the page) is true, checked at every frame. Not
+ * `page.waitForFunction(string)`: Playwright evals that string inside the page, which the pages' CSP (no
+ * 'unsafe-eval') refuses; here the expression is part of the script Playwright runs, as with `page.evaluate`.
+ */
+export async function waitForPageCondition(page: Page, expression: string): Promise<void> {
+  await page.evaluate(`new Promise((resolve) => { const check = () => ((${expression}) ? resolve(true) : requestAnimationFrame(check)); check(); })`);
 }
