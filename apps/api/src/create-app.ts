@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createValidationPipe, HttpErrorFilter, OriginPolicy } from '@app/common';
 import { OAUTH_FORM_PATHS, OAUTH_ROUTES, oauthFormMiddleware } from '@app/device-grant';
@@ -83,7 +84,8 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
     prefix: '/assets/',
     setHeaders: (response) => response.setHeader('Cache-Control', 'no-cache'),
   });
-  app.useStaticAssets(resolve(process.cwd(), 'public'), {
+  // Never for the API: serve-static would look for a file on disk (a stat) on every GET /api/... before the router.
+  const pages = express.static(resolve(process.cwd(), 'public'), {
     index: 'index.html',
     redirect: true,
     // `/device` (the device grant's verification_uri) is public/device.html.
@@ -97,6 +99,7 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
       }
     },
   });
+  app.use((request: Request, response: Response, next: NextFunction) => (request.path.startsWith('/api/') ? next() : pages(request, response, next)));
   setUpOpenApi(app);
   await app.init();
   // Past every route and page (Nest's own not-found answer only covers /api): the contract's body, not Express's page.
