@@ -14,6 +14,8 @@ describe('round trips to PostgreSQL per state transition', () => {
   let app: TestApp;
   let phone: SignedInDevice;
   const sent: string[] = [];
+  /** Texts sent as named prepared statements (parsed and planned once per connection, not on every call). */
+  const named = new Set<string>();
   const sockets: DesktopSocket[] = [];
 
   beforeAll(async () => {
@@ -26,8 +28,9 @@ describe('round trips to PostgreSQL per state transition', () => {
       counted.add(client);
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-        const first = args[0] as string | { text?: string };
+        const first = args[0] as string | { text?: string; name?: string };
         sent.push(typeof first === 'string' ? first : (first?.text ?? '?'));
+        if (typeof first !== 'string' && first?.name) named.add(first.text ?? '?');
         return query(...args);
       };
     });
@@ -71,6 +74,19 @@ describe('round trips to PostgreSQL per state transition', () => {
     }
     expect(statement).toContain("pg_notify('qr_session_events'");
     expect(statement).toContain("pg_notify('sign_in_alerts'");
+  });
+
+  it('the statements of a sign-in are named prepared statements, beside the rate limit', async () => {
+    const statements = await statementsOf(async () => {
+      const desktop = await createQrSession(app);
+      const { scanTicket } = await scan(app, phone, desktop.session.id);
+      await app.http().post(`/api/qr-sessions/${desktop.session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(200);
+      await app.http().get(`/api/qr-sessions/${desktop.session.id}`).set('X-QR-Secret', desktop.session.secret).expect(200);
+    });
+    const ours = statements.filter((sql) => !RATE_LIMIT.test(sql));
+    // create, scan (token check, transition), confirm (token check, transition), the desktop's read.
+    expect(ours).toHaveLength(6);
+    expect(ours.filter((sql) => !named.has(sql))).toEqual([]);
   });
 
   it('reject, cancel and expire: one statement each', async () => {

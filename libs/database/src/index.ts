@@ -5,3 +5,4 @@ export * from './embedded-postgres';
 export * from './migrate';
 export * from './service-secret.entity';
 export * from './service-secrets';
+export * from './prepared-query';

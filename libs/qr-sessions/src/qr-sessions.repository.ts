@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DeviceType, SignInAlert } from '@app/contract';
+import { preparedQuery } from '@app/database';
 import { SIGN_IN_ALERTS_CHANNEL } from '@app/sign-in-alerts';
 import { QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
 import { QrSession } from './qr-session.entity';
@@ -46,6 +47,7 @@ function sessionColumns(table = 'qr_sessions'): string {
 }
 
 const SESSION_COLUMNS = sessionColumns();
+const SESSION_COLUMNS_OF_S = sessionColumns('s');
 const SESSION_ROW_FIELDS: ReadonlyArray<keyof QrSessionRow> = [
   ...SESSION_FIELDS.map(([, field]) => field),
   'scannedByDisplayName',
@@ -188,14 +190,15 @@ export class QrSessionsRepository {
   }
 
   async findById(id: string): Promise<QrSessionRow | null> {
-    const rows: QrSessionRow[] = await this.dataSource.query(`SELECT ${SESSION_COLUMNS} FROM qr_sessions WHERE id = $1`, [id]);
+    const rows = await preparedQuery<QrSessionRow>(this.dataSource, `SELECT ${SESSION_COLUMNS} FROM qr_sessions WHERE id = $1`, [id]);
     return rows[0] ?? null;
   }
 
   /** The session with the scanner's display name and, once confirmed, the desktop's token: one query. */
   async findView(id: string): Promise<QrSessionView | null> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT ${sessionColumns('s')},
+    const rows = await preparedQuery<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT ${SESSION_COLUMNS_OF_S},
               token.issued_at AS "tokenIssuedAt", token.expires_at AS "tokenExpiresAt", token.revoked_at AS "tokenRevokedAt",
               owner.id AS "ownerId", owner.username AS "ownerUsername", owner.display_name AS "ownerDisplayName",
               device.id AS "deviceRowId", device.client_device_id AS "clientDeviceId", device.type AS "deviceType",
@@ -404,7 +407,8 @@ export class QrSessionsRepository {
 
   /** Open sessions whose time is up, oldest first. */
   async findDueForExpiry(limit: number): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
+    const rows = await preparedQuery<{ id: string }>(
+      this.dataSource,
       `SELECT id FROM qr_sessions
         WHERE status IN ('pending', 'scanned') AND expires_at <= now()
         ORDER BY expires_at
@@ -441,7 +445,7 @@ export class QrSessionsRepository {
         FROM changed LEFT JOIN message ON true ${statement.moreJoins ?? ''}`;
     const values = [...parameters, type, actor.ip, actor.userAgent, actor.accountId ?? null, actor.deviceId ?? null];
     if (!statement.clientDeviceIdSql) values.push(actor.clientDeviceId ?? null);
-    const rows: Array<Record<string, unknown>> = await (publishing.manager ?? this.dataSource).query(sql, values);
+    const rows = await preparedQuery<Record<string, unknown>>(publishing.manager ?? this.dataSource, sql, values);
     const row = rows[0];
     if (!row) return null;
     const session = {} as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '@app/database';
 import { AccessToken, type TokenGrant, type TokenRevokeReason } from './access-token.entity';
 
 /** What the guard needs to know of a presented token, read in one round trip. */
@@ -27,7 +28,8 @@ export class TokensRepository {
    * (at most once a minute, so that a busy client does not turn every read into a write).
    */
   async findForRequest(tokenId: string): Promise<TokenState | null> {
-    const rows: Array<{ id: string; account_id: string; device_id: string; revoked_at: Date | null; expires_at: Date }> = await this.dataSource.query(
+    const rows = await preparedQuery<{ id: string; account_id: string; device_id: string; revoked_at: Date | null; expires_at: Date }>(
+      this.dataSource,
       `WITH token AS (
            SELECT id, account_id, device_id, revoked_at, expires_at FROM access_tokens WHERE id = $1
          ), seen AS (
