@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux this runs on
 
-function cpuMs(pid) {
+/** CPU time (user and system) `pid` has used so far, in ms; null once it has exited. */
+export function cpuMs(pid) {
   try {
     // Fields after the command name, which may itself hold spaces and parentheses: utime and stime are 14 and 15.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');

@@ -48,7 +48,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Spawns `node dist/apps/api/src/main.js` with its log in `logFile`, and resolves once `GET /api/health` answers 200.
- * `extraEnv` is for settings a benchmark needs beyond a user's defaults.
+ * `extraEnv` is for settings a benchmark needs beyond a user's defaults; BENCH_SERVER_NODE_ARGS are node's options for
+ * the server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/profiles` to profile it).
  */
 export async function startServer({ root, logFile, extraEnv = {} }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'qr-login-bench-'));
@@ -60,7 +61,9 @@ export async function startServer({ root, logFile, extraEnv = {} }) {
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], { cwd: root, env, stdio: ['ignore', log, log] });
+  // Node's own options for the server only (node refuses --cpu-prof in NODE_OPTIONS, and would apply it to npm too).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/apps/api/src/main.js'], { cwd: root, env, stdio: ['ignore', log, log] });
   closeSync(log);
   let exit;
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve((exit = { code, signal }))));
