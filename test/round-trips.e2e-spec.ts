@@ -76,7 +76,7 @@ describe('round trips to PostgreSQL per state transition', () => {
     expect(statement).toContain("pg_notify('sign_in_alerts'");
   });
 
-  it('the statements of a sign-in are named prepared statements, beside the rate limit', async () => {
+  it('the statements of a sign-in are named prepared statements, its rate limits too', async () => {
     const statements = await statementsOf(async () => {
       const desktop = await createQrSession(app);
       const { scanTicket } = await scan(app, phone, desktop.session.id);
@@ -86,7 +86,9 @@ describe('round trips to PostgreSQL per state transition', () => {
     const ours = statements.filter((sql) => !RATE_LIMIT.test(sql));
     // create, scan (token check, transition), confirm (token check, transition), the desktop's read.
     expect(ours).toHaveLength(6);
-    expect(ours.filter((sql) => !named.has(sql))).toEqual([]);
+    // One rate limit per request: create, scan, confirm, read.
+    expect(statements.filter((sql) => RATE_LIMIT.test(sql))).toHaveLength(4);
+    expect(statements.filter((sql) => !named.has(sql))).toEqual([]);
   });
 
   it('reject, cancel and expire: one statement each', async () => {
