@@ -63,6 +63,8 @@ const SETTINGS = {
   // Sign-ins at once, as in `npm run bench`'s full-flow.
   concurrency: 10,
   pairs: positiveInt('BENCH_PAIRS', pairsNeeded()),
+  // BENCH_AA=1: both servers with limits off, the same run otherwise: the ratio then shows the method's own noise.
+  aa: process.env.BENCH_AA === '1',
 };
 const SERVER_ENV = { QR_TTL_SECONDS: '900' };
 
@@ -143,6 +145,7 @@ async function main() {
   mkdirSync(RESULTS, { recursive: true });
   log('building (npm run build)');
   build(ROOT);
+  if (SETTINGS.aa) log('BENCH_AA=1: the server labelled "on" runs with RATE_LIMITS=off too');
   log(`${SETTINGS.pairs} desktop and phone pairs (sized for ${DESIGN_RATE} sign-ins/s), ${SETTINGS.concurrency} at a time`);
   const targets = [];
   const stopAll = () => Promise.all(targets.map((target) => target.server.stop()));
@@ -160,7 +163,7 @@ async function main() {
   try {
     for (const label of ['off', 'on']) {
       const logFile = join(RESULTS, `${stamp}-rate-limits-${label}.server.log`);
-      const server = await startServer({ root: ROOT, logFile, extraEnv: { ...SERVER_ENV, RATE_LIMITS: label } });
+      const server = await startServer({ root: ROOT, logFile, extraEnv: { ...SERVER_ENV, RATE_LIMITS: SETTINGS.aa ? 'off' : label } });
       const target = { label, server, budget: new AddressBudget(POLICIES), next: 0, pairs: [] };
       targets.push(target);
       log(`rate limits ${label}: server pid ${server.pid} on ${server.baseUrl}, log in ${relative(ROOT, logFile)}`);
