@@ -1,3 +1,5 @@
+import { startServiceProcess } from '../support/service-process';
+import { createTestDatabase } from '../support/test-database';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -36,4 +38,23 @@ describe('password strength at registration', () => {
   it('accepts a password that is hard to guess', async () => {
     await app.http().post('/api/accounts').send({ username: 'strong-1', password: 'violet tractor murmurs 42' }).expect(201);
   });
+});
+
+describe('password strength of the admin from ADMIN_PASSWORD', () => {
+  it('refuses to start with a guessable ADMIN_PASSWORD, says why, and creates no admin', async () => {
+    const db = await createTestDatabase();
+    try {
+      const start = startServiceProcess({ DATABASE_URL: db.url, ADMIN_USERNAME: 'weak-admin', ADMIN_PASSWORD: 'password123' });
+      await expect(start).rejects.toThrow(/Cannot start: Invalid configuration:.{0,8}- ADMIN_PASSWORD is too easy to guess/);
+      const admin = new (await import('pg')).default.Client({ connectionString: db.url });
+      await admin.connect();
+      try {
+        expect((await admin.query(`SELECT 1 FROM accounts WHERE username = 'weak-admin'`)).rows).toEqual([]);
+      } finally {
+        await admin.end();
+      }
+    } finally {
+      await db.drop();
+    }
+  }, 90_000);
 });

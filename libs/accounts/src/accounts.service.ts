@@ -48,6 +48,9 @@ export class AccountsService {
     password: string,
     changed: (manager: EntityManager, accountId: string) => Promise<unknown>,
   ): Promise<'created' | 'updated' | 'unchanged'> {
+    // The admin's password is held to the same rule as everyone's, also when the account already has it: an admin
+    // with a guessable password is the weakest account of all.
+    await this.strength.assertStrong(password, [username]);
     const existing = await this.accounts.findByUsername(username);
     if (existing?.role === 'admin' && (await verifyPassword(password, existing.passwordHash))) return 'unchanged';
     const passwordHash = await hashPassword(password);
