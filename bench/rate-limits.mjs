@@ -10,29 +10,18 @@
 // policies (read from the build); the client checks every request against them before sending (AddressBudget) and
 // the run fails on any failed sign-in, a 429 included: a limit hit would mean the spread is wrong, not that the
 // limits are cheap. Both servers get exactly the same client, so the only difference is RATE_LIMITS.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { agentFrom, AddressBudget, loopbackAddress } from './lib/addresses.mjs';
 import { createApi } from './lib/api.mjs';
 import { mapWithConcurrency } from './lib/pool.mjs';
 import { postgresCpuMs } from './lib/probes.mjs';
 import { cpuMs, waitForQuiet } from './lib/quiet.mjs';
-import { build, startServer } from './lib/server.mjs';
+import { positiveInt, requireBuilt, RESULTS, ROOT, startRun } from './lib/run-setup.mjs';
+import { startServer } from './lib/server.mjs';
 import { median } from './lib/stats.mjs';
 import { signInLoop, STEPS } from './scenarios/full-flow.mjs';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS = join(ROOT, 'bench', 'results');
-const require = createRequire(import.meta.url);
-
-const positiveInt = (name, fallback) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
 
 /**
  * The requests of one sign-in, by the policy each route is under (the @RateLimit of its controller), and of a phone's
@@ -45,13 +34,14 @@ const PHONE_SET_UP = { register: 1, login: 1 }; // POST /api/accounts, POST /api
 /** Sign-ins per second the spread is sized for, sustained on the server with limits on (the budget check guards it). */
 const DESIGN_RATE = 128;
 
-const POLICIES = require(join(ROOT, 'dist/libs/rate-limits/src/rate-limit.policies.js')).RATE_LIMIT_POLICIES;
+/** The service's own policies, read from the build (so only once `startRun` has built it). */
+const policies = () => requireBuilt('dist/libs/rate-limits/src/rate-limit.policies.js').RATE_LIMIT_POLICIES;
 
 /** Pairs needed so that DESIGN_RATE sign-ins a second, taken in turn, keep every address under every limit. */
 function pairsNeeded() {
   const perFlow = { ...DESKTOP_PER_FLOW, ...PHONE_PER_FLOW };
   const needed = Object.entries(perFlow).map(([name, count]) => {
-    const { limit, windowSeconds } = POLICIES[name];
+    const { limit, windowSeconds } = policies()[name];
     return Math.ceil((DESIGN_RATE * count * windowSeconds) / limit);
   });
   return Math.max(...needed);
@@ -62,7 +52,8 @@ const SETTINGS = {
   seconds: positiveInt('BENCH_SECONDS', 5),
   // Sign-ins at once, as in `npm run bench`'s full-flow.
   concurrency: 10,
-  pairs: positiveInt('BENCH_PAIRS', pairsNeeded()),
+  // Set once built: BENCH_PAIRS, else what the policies need (pairsNeeded).
+  pairs: 0,
   // BENCH_AA=1: both servers with limits off, the same run otherwise: the ratio then shows the method's own noise.
   aa: process.env.BENCH_AA === '1',
 };
@@ -140,11 +131,8 @@ function table(summary) {
 }
 
 async function main() {
-  const startedAt = new Date();
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  mkdirSync(RESULTS, { recursive: true });
-  log('building (npm run build)');
-  build(ROOT);
+  const { startedAt, stamp } = startRun(log);
+  SETTINGS.pairs = positiveInt('BENCH_PAIRS', pairsNeeded());
   if (SETTINGS.aa) log('BENCH_AA=1: the server labelled "on" runs with RATE_LIMITS=off too');
   log(`${SETTINGS.pairs} desktop and phone pairs (sized for ${DESIGN_RATE} sign-ins/s), ${SETTINGS.concurrency} at a time`);
   const targets = [];
@@ -164,7 +152,7 @@ async function main() {
     for (const label of ['off', 'on']) {
       const logFile = join(RESULTS, `${stamp}-rate-limits-${label}.server.log`);
       const server = await startServer({ root: ROOT, logFile, extraEnv: { ...SERVER_ENV, RATE_LIMITS: SETTINGS.aa ? 'off' : label } });
-      const target = { label, server, budget: new AddressBudget(POLICIES), next: 0, pairs: [] };
+      const target = { label, server, budget: new AddressBudget(policies()), next: 0, pairs: [] };
       targets.push(target);
       log(`rate limits ${label}: server pid ${server.pid} on ${server.baseUrl}, log in ${relative(ROOT, logFile)}`);
       target.pairs = await preparePairs(server, target.budget);
@@ -198,7 +186,7 @@ async function main() {
     startedAt: startedAt.toISOString(),
     durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
     machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadAverage: { before: loadBefore, after: os.loadavg() } },
-    settings: { ...SETTINGS, designRate: DESIGN_RATE, serverEnv: SERVER_ENV, policies: POLICIES },
+    settings: { ...SETTINGS, designRate: DESIGN_RATE, serverEnv: SERVER_ENV, policies: policies() },
     summary,
     ratio,
     peakUseOfLimits: peak,

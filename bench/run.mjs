@@ -3,29 +3,20 @@
 // and prints a Markdown table and writes bench/results/<timestamp>.json. It stops by itself: every loop is bounded in time or
 // count. See "Benchmarks" in the README for what each scenario measures.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { createApi } from './lib/api.mjs';
 import { connectToServerDatabase } from './lib/probes.mjs';
 import { formatTable, idleRows, summarise } from './lib/report.mjs';
-import { build, startServer } from './lib/server.mjs';
+import { positiveInt, RESULTS, ROOT, startRun } from './lib/run-setup.mjs';
+import { startServer } from './lib/server.mjs';
 import { fullFlow } from './scenarios/full-flow.mjs';
 import { idleSockets } from './scenarios/idle-sockets.mjs';
 import { pushLatency } from './scenarios/push-latency.mjs';
 import { httpScenarios, measureThroughput } from './scenarios/http-throughput.mjs';
 import { longPollFanIn } from './scenarios/long-poll.mjs';
 import { socketFanOut } from './scenarios/socket-fan-out.mjs';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS = join(ROOT, 'bench', 'results');
-
-const positiveInt = (name, fallback, min = 1) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer of at least ${min}`);
-  return value;
-};
 
 // Sized so that a whole run stays under about three minutes on two cores; BENCH_ROUNDS and BENCH_SECONDS shorten it.
 const SETTINGS = {
@@ -152,11 +143,7 @@ async function measure(server) {
 }
 
 async function main() {
-  const startedAt = new Date();
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  mkdirSync(RESULTS, { recursive: true });
-  log('building (npm run build)');
-  build(ROOT);
+  const { startedAt, stamp } = startRun(log);
   const logFile = join(RESULTS, `${stamp}.server.log`);
   const server = await startServer({ root: ROOT, logFile, extraEnv: SERVER_ENV });
   log(`server pid ${server.pid} on ${server.baseUrl}, data in ${server.dataDir}, log in ${relative(ROOT, logFile)}`);

@@ -9,25 +9,15 @@
 // BENCH_SECONDS (default 5) seconds, configurations interleaved so that a shared machine's drift hits them alike.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { createApi } from './lib/api.mjs';
 import { loopFor, mapWithConcurrency, nowMs } from './lib/pool.mjs';
-import { build, freePort } from './lib/server.mjs';
+import { positiveInt, requireBuilt, RESULTS, ROOT, startRun } from './lib/run-setup.mjs';
+import { freePort } from './lib/server.mjs';
 import { median, percentile } from './lib/stats.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS = join(ROOT, 'bench', 'results');
-const require = createRequire(import.meta.url);
-
-const positiveInt = (name, fallback) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
 const SETTINGS = {
   rounds: positiveInt('BENCH_ROUNDS', 2),
   seconds: positiveInt('BENCH_SECONDS', 5),
@@ -148,12 +138,8 @@ async function runConfiguration({ bus, processes, databaseUrl, redisUrl, logFile
 }
 
 async function main() {
-  const startedAt = new Date();
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  mkdirSync(RESULTS, { recursive: true });
-  log('building (npm run build)');
-  build(ROOT);
-  const { startEmbeddedPostgres } = require(join(ROOT, 'dist/libs/database/src/embedded-postgres.js'));
+  const { startedAt, stamp } = startRun(log);
+  const { startEmbeddedPostgres } = requireBuilt('dist/libs/database/src/embedded-postgres.js');
   const dataDir = mkdtempSync(join(os.tmpdir(), 'qr-login-scale-out-'));
   chmodSync(dataDir, 0o755);
   const database = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), database: 'qr_login' });
