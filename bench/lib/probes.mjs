@@ -1,6 +1,6 @@
 // What the benchmark observes beside request timings: the health round trip as a latency baseline, and the database
 // connections the server holds (read from PostgreSQL itself, not from the server's own account of them).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { mapWithConcurrency, nowMs } from './pool.mjs';
@@ -50,36 +50,4 @@ export async function serverConnections(client) {
   );
   const byState = Object.fromEntries(rows.map((row) => [row.state, row.n]));
   return { total: rows.reduce((sum, row) => sum + row.n, 0), active: byState.active ?? 0, idle: byState.idle ?? 0 };
-}
-
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux this runs on
-
-/**
- * CPU time (ms) used so far by the embedded PostgreSQL of a server: the postmaster, every process it started (the
- * server's connections, the background workers) and those of them that already exited (the postmaster's cutime).
- * Read from /proc (Linux only; null elsewhere).
- */
-export function postgresCpuMs(dataDir) {
-  const postmaster = embeddedPostgres(dataDir)?.pid;
-  if (!postmaster) return null;
-  let ticks = 0;
-  let found = false;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let fields;
-    try {
-      // Fields after the command name, which may itself hold spaces and parentheses: ppid is 4, utime..cstime 14..17.
-      fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
-    } catch {
-      continue; // exited while listed
-    }
-    const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
-    if (Number(entry) === postmaster) {
-      ticks += utime + stime + cutime + cstime;
-      found = true;
-    } else if (Number(fields[1]) === postmaster) {
-      ticks += utime + stime;
-    }
-  }
-  return found ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : null;
 }
