@@ -11,7 +11,7 @@ export function loopbackAddress(block, index) {
 }
 
 /**
- * A keep-alive agent that sends from `localAddress`. Its idle sockets are closed after 2 s by the client: the server
+ * A keep-alive agent that sends from `localAddress` (by default, whatever address the system picks). Its idle sockets are closed after 2 s by the client: the server
  * closes idle keep-alive connections after a timeout of its own (5 s for node:http), and a request sent on a socket the
  * server is closing at that moment fails with ECONNRESET. Closing first, on the client's side, avoids that race.
  */

@@ -5,6 +5,7 @@
 // then did not have.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { agentFrom } from './addresses.mjs';
 
 export class ApiError extends Error {
   constructor(method, path, status, body) {
@@ -30,8 +31,8 @@ function request(url, { method, headers, body, signal, agent }) {
   });
 }
 
-/** `agent`: a node:http Agent of the caller's (one per source address, say); by default one keep-alive agent per API. */
-export function createApi(baseUrl, { agent = new http.Agent({ keepAlive: true }) } = {}) {
+/** `agent`: a node:http Agent of the caller's (one per source address, say); by default a keep-alive agent of its own. */
+export function createApi(baseUrl, { agent = agentFrom() } = {}) {
   async function call(method, path, { headers = {}, body, expect = 200, signal } = {}) {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const response = await request(`${baseUrl}${path}`, {
