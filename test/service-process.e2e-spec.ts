@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir, type NetworkInterfaceInfo } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DesktopSocket } from './support/desktop-socket';
@@ -151,6 +151,29 @@ describe('the service process', () => {
       // Pages and errors carry one too.
       expect((await target.http().get('/')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect((await target.http().post('/api/auth/login').send({})).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  describe('listening', () => {
+    let service: ServiceProcess;
+    beforeAll(async () => {
+      service = await startServiceProcess({ DATABASE_URL: db.url, DATA_DIR: dataDir });
+    }, 120_000);
+    afterAll(async () => service?.stop('SIGKILL'));
+
+    // Fastify alone would listen on localhost only: a container or a proxy on another host could not reach it.
+    it('answers on every address of the machine, not only on loopback, and on IPv6 loopback where there is IPv6', async () => {
+      const external = Object.values(networkInterfaces())
+        .flat()
+        .filter((entry) => entry !== undefined && !entry.internal && entry.family === 'IPv4');
+      expect(external.length).toBeGreaterThan(0);
+      for (const { address } of external as NetworkInterfaceInfo[]) {
+        await request(`http://${address}:${service.port}`).get('/api/health/live').expect(200);
+      }
+      const hasIpv6Loopback = Object.values(networkInterfaces())
+        .flat()
+        .some((entry) => entry?.internal && entry.family === 'IPv6');
+      if (hasIpv6Loopback) await request(`http://[::1]:${service.port}`).get('/api/health/live').expect(200);
     });
   });
 

@@ -33,4 +33,18 @@ describe('request parsing', () => {
     const json = await app.http().post('/api/accounts').set('Content-Type', 'application/json').send('{"username":');
     expect(json.body).toEqual({ statusCode: 400, code: 'validation_failed', message: 'The request body is not valid JSON.' });
   });
+
+  it('takes a JSON POST with an empty body as no body, as clients send Content-Type: application/json without one', async () => {
+    const phone = await signUpAndLogin(app);
+    const response = await app.http().post('/api/auth/logout').set(phone.headers).set('Content-Type', 'application/json').send('');
+    expect(response.status).toBe(204);
+  });
+
+  it('refuses a body of another type than JSON with validation_failed (400), never reading it as text', async () => {
+    for (const type of ['text/plain', 'application/xml', 'application/octet-stream']) {
+      const response = await app.http().post('/api/accounts').set('Content-Type', type).send('username=x');
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ statusCode: 400, code: 'validation_failed', message: 'Unsupported content type; send JSON.' });
+    }
+  });
 });

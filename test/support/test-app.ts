@@ -1,4 +1,4 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServer, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from './test-database';
 export const TEST_PUBLIC_URL = 'http://qr.test';
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   /** Where the app listens, e.g. http://127.0.0.1:41234 (a free port). */
   url: string;
   config: AppConfigService;

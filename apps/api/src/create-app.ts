@@ -1,16 +1,17 @@
-import { RequestMethod } from '@nestjs/common';
+import { HttpException, RequestMethod } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyStatic from '@fastify/static';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createValidationPipe, HttpErrorFilter, OriginPolicy } from '@app/common';
-import { OAUTH_FORM_PATHS, OAUTH_ROUTES, oauthFormMiddleware } from '@app/device-grant';
+import { OAUTH_ROUTES, OAuthParserErrorFilter, registerOAuthFormBodies } from '@app/device-grant';
 import type { AppConfigService } from '@app/config';
 import { SocketServerAdapter } from '@app/socket-server';
 import { Drain } from '@app/lifecycle';
-import { createLogger, NestPinoLogger, requestLoggingMiddleware, silentLogger } from '@app/logging';
-import { httpMetricsMiddleware, MetricsService } from '@app/metrics';
+import { createLogger, NestPinoLogger, requestIdFor, requestLoggingHook, silentLogger } from '@app/logging';
+import { httpMetricsHook, MetricsService } from '@app/metrics';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { setUpOpenApi } from './openapi';
@@ -27,40 +28,55 @@ const PAGE_CSP = [
 ].join('; ');
 
 /**
- * Builds the HTTP application with everything that is not a module: prefix, body limits, validation, error bodies.
- * `main.ts` and the end-to-end tests both use it, so the tests exercise exactly what users run.
+ * Builds the HTTP application with everything that is not a module: prefix, body parsers, validation, error bodies,
+ * pages. `main.ts` and the end-to-end tests both use it, so the tests exercise exactly what users run.
  * `logger`: the process's root logger (by default one made from LOG_FORMAT and LOG_LEVEL); `false` logs nothing.
+ * On Fastify rather than Express: it takes half the CPU per request (docs/benchmarks.md, "HTTP adapter").
  */
-export async function createApp(config: AppConfigService, options: { logger?: false | Logger } = {}): Promise<NestExpressApplication> {
+export async function createApp(config: AppConfigService, options: { logger?: false | Logger } = {}): Promise<NestFastifyApplication> {
   const logger = options.logger === false ? silentLogger() : (options.logger ?? createLogger({ format: config.logFormat, level: config.logLevel }));
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const errors = new HttpErrorFilter();
+  const adapter = new FastifyAdapter({
+    // Oversized bodies are refused by the parser before they are buffered whole (413 payload_too_large).
+    bodyLimit: config.bodyLimitBytes,
+    // A hop count, never `true`: the client address is taken that many hops from the right of X-Forwarded-For, which
+    // is what handshakeIp() does for sockets. As a function: Fastify trusts no hop for a bare number.
+    trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
+    // Every request's id: the caller's X-Request-Id if well-formed, else a new one (see requestLoggingHook).
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    routerOptions: {
+      // `/api/health/` is `/api/health`, as before.
+      ignoreTrailingSlash: true,
+      // A long id reaches the route's validation, which says what is wrong with it, instead of a bare 414.
+      maxParamLength: 2048,
+    },
+    // What the router refuses (a malformed percent-escape in the path) gets the contract's body too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      errors.answer(new HttpException(error.message, error.statusCode ?? 400, { cause: error }), request, reply),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
     logger: options.logger === false ? false : new NestPinoLogger(logger),
   });
-  app.disable('x-powered-by');
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   // First of all, so that every request gets its id and its log line and is measured, whatever answers it.
-  app.use(requestLoggingMiddleware(logger));
-  app.use(httpMetricsMiddleware(app.get(MetricsService)));
+  fastify.addHook('onRequest', requestLoggingHook(logger));
+  fastify.addHook('onRequest', httpMetricsHook(app.get(MetricsService)));
   const drain = app.get(Drain);
   // Requests in flight are counted so that draining can wait for them; an answer written while draining (also of a
   // request that came before) closes its connection, so that keep-alive clients reconnect to a process that stays.
-  app.use((_request: unknown, response: ServerResponse, next: () => void) => {
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    const response = reply.raw;
     response.once('close', drain.requestStarted());
     const writeHead = response.writeHead;
     response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
       if (drain.isDraining && !this.headersSent) this.setHeader('Connection', 'close');
       return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
     } as ServerResponse['writeHead'];
-    next();
+    done();
   });
-  // A hop count, never `true`: Express then takes the client address that many hops from the right of
-  // X-Forwarded-For, which is what handshakeIp() does for sockets.
-  app.set('trust proxy', config.trustProxy > 0 ? config.trustProxy : false);
-  // The OAuth endpoints (RFC 8628) take form-encoded bodies and answer OAuth errors; mounted first, so that no other
-  // parser reads their bodies.
-  app.use(OAUTH_FORM_PATHS, ...oauthFormMiddleware(config.bodyLimitBytes));
-  // Oversized bodies are refused by the parser before they are buffered whole (413 payload_too_large).
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  registerBodyParsers(fastify, config.bodyLimitBytes);
   app.setGlobalPrefix('api', {
     exclude: [
       { path: 'q/:id', method: RequestMethod.GET },
@@ -69,7 +85,8 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
     ],
   });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter());
+  // The OAuth endpoints' form parser refuses in the OAuth format (the last filter given is asked first).
+  app.useGlobalFilters(errors, new OAuthParserErrorFilter());
   // Only PUBLIC_URL's origin and CORS_ORIGINS get a CORS grant: a page elsewhere must not run a login in the victim's
   // browser (contract §6). Same-origin requests need no grant.
   const origins = new OriginPolicy(config.publicUrl, config.corsOrigins);
@@ -78,36 +95,51 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
     exposedHeaders: ['Retry-After'],
   });
   app.useWebSocketAdapter(new SocketServerAdapter(app, config));
-  // Pages (/, /admin) are static files served by the app itself: no outside assets, a strict CSP. The desktop page's
-  // script is bundled with the SDK into dist/web by `npm run build` (scripts/build-web.mjs).
-  app.useStaticAssets(resolve(process.cwd(), 'dist/web'), {
+  await registerPages(fastify);
+  setUpOpenApi(app);
+  await app.init();
+  return app;
+}
+
+/**
+ * JSON for the API and form bodies for the OAuth endpoints, nothing else: another type is refused as
+ * `validation_failed` ("Unsupported content type; send JSON"). An empty JSON body is no body, as clients send
+ * `Content-Type: application/json` with bodiless POSTs.
+ */
+function registerBodyParsers(fastify: FastifyInstance, limitBytes: number): void {
+  fastify.removeAllContentTypeParsers();
+  const json = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limitBytes }, (request, body, done) =>
+    body === '' ? done(null, undefined) : json(request, body as string, done),
+  );
+  registerOAuthFormBodies(fastify, limitBytes);
+}
+
+/**
+ * Pages (/, /admin, /device) are static files served by the app itself: no outside assets, a strict CSP. The desktop
+ * page's script is bundled with the SDK into dist/web by `npm run build` (scripts/build-web.mjs). Both are wildcard
+ * routes, so the API's routes never look on disk; a path no file answers gets the contract's 404 body.
+ */
+async function registerPages(fastify: FastifyInstance): Promise<void> {
+  await fastify.register(fastifyStatic, {
+    root: resolve(process.cwd(), 'dist/web'),
     prefix: '/assets/',
-    setHeaders: (response) => response.setHeader('Cache-Control', 'no-cache'),
+    cacheControl: false,
+    setHeaders: (reply) => reply.header('Cache-Control', 'no-cache'),
   });
-  // Never for the API: serve-static would look for a file on disk (a stat) on every GET /api/... before the router.
-  const pages = express.static(resolve(process.cwd(), 'public'), {
+  await fastify.register(fastifyStatic, {
+    root: resolve(process.cwd(), 'public'),
+    prefix: '/',
+    decorateReply: false,
     index: 'index.html',
     redirect: true,
     // `/device` (the device grant's verification_uri) is public/device.html.
     extensions: ['html'],
-    setHeaders: (response, path) => {
-      response.setHeader('X-Content-Type-Options', 'nosniff');
-      if (path.endsWith('.html')) {
-        response.setHeader('Cache-Control', 'no-cache');
-        response.setHeader('Content-Security-Policy', PAGE_CSP);
-        response.setHeader('Referrer-Policy', 'no-referrer');
-      }
+    cacheControl: false,
+    setHeaders: (reply, path) => {
+      reply.header('X-Content-Type-Options', 'nosniff');
+      if (path.endsWith('.html'))
+        reply.header('Cache-Control', 'no-cache').header('Content-Security-Policy', PAGE_CSP).header('Referrer-Policy', 'no-referrer');
     },
   });
-  app.use((request: Request, response: Response, next: NextFunction) => (request.path.startsWith('/api/') ? next() : pages(request, response, next)));
-  setUpOpenApi(app);
-  await app.init();
-  // Past every route and page (Nest's own not-found answer only covers /api): the contract's body, not Express's page.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .use((_request: unknown, response: { status(code: number): { json(body: unknown): void } }) =>
-      response.status(404).json({ statusCode: 404, code: 'not_found', message: 'No such page.' }),
-    );
-  return app;
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig } from '@app/config';
 import type { AppConfigService } from '@app/config';
 import { EmbeddedPostgresError, type EmbeddedDatabase } from '@app/database';
@@ -68,7 +69,7 @@ async function bootstrap(): Promise<void> {
 
 async function serve(config: AppConfigService, embedded: EmbeddedDatabase | undefined, root: PinoLogger): Promise<void> {
   const app = await createApp(config, { logger: root });
-  await app.listen(config.port);
+  await listenOnAllAddresses(app, config.port);
   /**
    * Draining (contract §7), all within SHUTDOWN_GRACE_SECONDS: readiness 503, new sockets and long-polls refused, held
    * long-polls answered, sockets closed (Drain's hooks); then no new connection, in-flight requests finish; then Nest
@@ -100,6 +101,16 @@ async function serve(config: AppConfigService, embedded: EmbeddedDatabase | unde
   logger.log(`QR login service on ${config.publicUrl} (listening on port ${config.port})`);
   // A worker whose primary is gone would serve on unsupervised: it stops too.
   if (cluster.isWorker) process.on('disconnect', () => onSignal('primary gone'));
+}
+
+/** On every address, IPv6 and IPv4, as Node listens by default; on IPv4 alone where the host has no IPv6. */
+async function listenOnAllAddresses(app: NestFastifyApplication, port: number): Promise<void> {
+  try {
+    await app.listen(port, '::');
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EAFNOSUPPORT' && (error as { code?: unknown }).code !== 'EADDRNOTAVAIL') throw error;
+    await app.listen(port, '0.0.0.0');
+  }
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 
 /**
@@ -34,11 +35,14 @@ const DOCS_CSP = [
   "base-uri 'none'",
 ].join('; ');
 
-export function setUpOpenApi(app: INestApplication): void {
-  app.use('/api/docs', (_request: unknown, response: { setHeader(name: string, value: string): void }, next: () => void) => {
-    response.setHeader('Content-Security-Policy', DOCS_CSP);
-    next();
-  });
+export function setUpOpenApi(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      if (request.url.startsWith('/api/docs')) reply.header('Content-Security-Policy', DOCS_CSP);
+      done();
+    });
   SwaggerModule.setup('api/docs', app, () => createOpenApiDocument(app), {
     jsonDocumentUrl: 'api/docs-json',
     customSiteTitle: 'QR login API',

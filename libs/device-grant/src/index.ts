@@ -4,6 +4,7 @@ export * from './device-grant.service';
 export * from './device-grant.module';
 export * from './oauth.controller';
 export * from './oauth.error';
-export * from './oauth-form.middleware';
+export { OAuthParserErrorFilter } from './oauth-error.filter';
+export * from './oauth-form.parser';
 export * from './oauth-metadata';
 export * from './user-codes';

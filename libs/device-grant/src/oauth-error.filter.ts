@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, isDatabaseUnavailable, isInvalidInput } from '@app/common';
 import { OAuthError } from './oauth.error';
 
@@ -44,18 +44,12 @@ export function toOAuthError(exception: unknown, path: string, requestId?: strin
   return new OAuthError('server_error', `Internal error (correlation id ${correlationId}).`, 500);
 }
 
-/** The id the request logging middleware gave the request, if it ran. */
-export function requestIdOf(response: Response): string | undefined {
-  return (response.locals as { requestId?: string } | undefined)?.requestId;
-}
-
 /** Writes an OAuth error answer: JSON, never cached (RFC 6749 §5.1), with Retry-After when there is one. */
-export function sendOAuthError(response: Response, error: OAuthError): void {
-  if (response.headersSent) return;
-  response.setHeader('Cache-Control', 'no-store');
-  response.setHeader('Pragma', 'no-cache');
-  if (error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(error.retryAfterSeconds));
-  response.status(error.status).json(error.body);
+function sendOAuthError(reply: FastifyReply, error: OAuthError): void {
+  if (reply.sent || reply.raw.headersSent) return;
+  reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+  if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
+  reply.status(error.status).send(error.body);
 }
 
 /** The OAuth endpoints answer `{error, error_description}`, not the contract's `{statusCode, code, message}`. */
@@ -63,8 +57,15 @@ export function sendOAuthError(response: Response, error: OAuthError): void {
 export class OAuthErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
-    sendOAuthError(response, toOAuthError(exception, request.path, requestIdOf(response)));
+    const request = http.getRequest<FastifyRequest>();
+    sendOAuthError(http.getResponse<FastifyReply>(), toOAuthError(exception, request.url.split('?')[0], request.id));
   }
 }
+
+/**
+ * Global, beside the contract's filter: the refusals of the OAuth endpoints' form parser (oauth-form.parser.ts) come
+ * before any route, so they reach the global filters and not the controller's. They are OAuthErrors, and this filter
+ * answers them in the OAuth format.
+ */
+@Catch(OAuthError)
+export class OAuthParserErrorFilter extends OAuthErrorFilter {}

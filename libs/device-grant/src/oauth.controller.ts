@@ -12,8 +12,8 @@ import { OAuthFormPipe } from './oauth-form.pipe';
 import { oauthServerMetadata, type OAuthServerMetadata } from './oauth-metadata';
 
 /**
- * Routes outside the `/api` prefix, where standard clients look for them. The form parser of
- * `oauthFormMiddleware` is mounted on the two POST routes.
+ * Routes outside the `/api` prefix, where standard clients look for them. The two POST routes take form bodies
+ * (`registerOAuthFormBodies`).
  */
 export const OAUTH_ROUTES = [
   { path: '.well-known/oauth-authorization-server', method: 'GET' },

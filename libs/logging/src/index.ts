@@ -1,3 +1,3 @@
 export * from './create-logger';
 export * from './nest-pino.logger';
-export * from './request-logging.middleware';
+export * from './request-logging.hook';

@@ -1,3 +1,3 @@
-export * from './http-metrics.middleware';
+export * from './http-metrics.hook';
 export * from './metrics.module';
 export * from './metrics.service';

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { DomainError } from '@app/common';
 import { AppConfigService } from '@app/config';
@@ -19,12 +19,10 @@ export class MetricsController {
   ) {}
 
   @Get()
-  async scrape(@Headers('authorization') authorization: string | undefined, @Res() response: Response): Promise<void> {
+  async scrape(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     this.authorize(authorization);
     const { contentType, body } = await this.metrics.render();
-    response.setHeader('Content-Type', contentType);
-    response.setHeader('Cache-Control', 'no-store');
-    response.send(body);
+    reply.header('Content-Type', contentType).header('Cache-Control', 'no-store').send(body);
   }
 
   private authorize(authorization: string | undefined): void {

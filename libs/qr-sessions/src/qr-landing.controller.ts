@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import accepts from 'accepts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, PUBLIC_ID_PATTERN } from '@app/common';
 
 const PAGE_STYLE = `
@@ -70,14 +71,14 @@ export class QrLandingController {
   @Header('Cache-Control', 'no-store')
   @Header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'")
   @Header('Referrer-Policy', 'no-referrer')
-  page(@Param('id') id: string, @Req() request: Request, @Res({ passthrough: true }) response: Response): string {
+  page(@Param('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): string {
     const wellFormed = PUBLIC_ID_PATTERN.test(id);
     // With no Accept header (scripts, supertest) `accepts` picks the first type: JSON, the API's answer.
-    if (!wellFormed && request.accepts(['json', 'html']) !== 'html') {
+    if (!wellFormed && accepts(request.raw).type(['json', 'html']) !== 'html') {
       throw new DomainError('validation_failed', 'id must be a QR session id (22 characters of A-Z a-z 0-9 _ -)');
     }
-    response.type('html');
-    if (!wellFormed) response.status(400);
+    reply.type('text/html; charset=utf-8');
+    if (!wellFormed) reply.status(400);
     return wellFormed ? LANDING_PAGE : NOT_A_CODE_PAGE;
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiErrors, Client, type ClientInfo } from '@app/common';
 import { AppConfigService } from '@app/config';
 import type { CreatedQrSession, QrSessionSnapshot, ScanResult } from '@app/contract';
@@ -95,10 +95,11 @@ export class QrSessionsController {
     @Param() { id }: QrSessionIdParams,
     @Query() query: WatchQrSessionQuery,
     @QrSecret() secret: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<QrSessionSnapshot> {
     const abort = new AbortController();
-    response.once('close', () => abort.abort());
+    // The Node response closes when the desktop goes away (and, harmlessly, once the answer is written).
+    reply.raw.once('close', () => abort.abort());
     return this.longPoll.watch(id, secret, query.since, query.wait, abort.signal);
   }
 

@@ -1,11 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { AuthContext } from './auth-context';
 import { TokensService } from './tokens.service';
 
-export type AuthenticatedRequest = Request & { auth: AuthContext };
+export type AuthenticatedRequest = FastifyRequest & { auth: AuthContext };
 
-function header(request: Request, name: string): string | undefined {
+function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

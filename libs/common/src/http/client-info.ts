@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 /** Where a request came from, as recorded in QR sessions and audit rows. */
 export interface ClientInfo {
@@ -9,7 +9,7 @@ export interface ClientInfo {
 
 const MAX_USER_AGENT = 512;
 
-export function clientInfoOf(request: Pick<Request, 'ip' | 'headers'> & { socket?: { remoteAddress?: string } }): ClientInfo {
+export function clientInfoOf(request: Pick<FastifyRequest, 'ip' | 'headers'> & { socket?: { remoteAddress?: string } }): ClientInfo {
   // Behind proxies (TRUST_PROXY), request.ip comes from X-Forwarded-For, as a proxy wrote it: keep it only if it is an address.
   const candidates = [request.ip, request.socket?.remoteAddress].filter((value): value is string => typeof value === 'string');
   const ip = candidates.map(normaliseIp).find((value) => isIP(value) !== 0) ?? null;
@@ -21,7 +21,7 @@ export function clientInfoOf(request: Pick<Request, 'ip' | 'headers'> & { socket
 }
 
 /**
- * The client address of a Socket.IO handshake, by the rule Express applies to HTTP requests with a hop count as its
+ * The client address of a Socket.IO handshake, by the rule Fastify (as Express) applies to HTTP requests with a hop count as its
  * `trust proxy` (contract §6 TRUST_PROXY): with `hops` proxies in front, the address `hops` entries from the right of
  * the chain "X-Forwarded-For entries, then the TCP peer" (the peer being the nearest proxy). Entries further left were
  * written by the client itself and are never taken. With fewer entries than hops, the leftmost one.

@@ -1,20 +1,32 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain.error';
 import { type ErrorBody, type ErrorCode, statusOf } from '@app/contract';
 import { isDatabaseUnavailable, isInvalidInput } from '../errors/database-errors';
 
-/** Nest's own HTTP exceptions (unknown route, body parser failures, ...) mapped onto contract codes. */
+/**
+ * Nest's own HTTP exceptions (unknown route, refusals of Fastify's router and body parsers, ...) mapped onto contract
+ * codes; the answer's status is the code's.
+ */
 const CODE_FOR_STATUS: Record<number, ErrorCode> = {
   400: 'validation_failed',
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
   413: 'payload_too_large',
+  414: 'validation_failed',
   415: 'validation_failed',
   429: 'rate_limited',
   503: 'service_unavailable',
+};
+
+/** What Fastify's refusals say, without echoing the input (by the `code` of the FastifyError Nest wraps). */
+const MESSAGE_FOR_FASTIFY_CODE: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type; send JSON.',
+  FST_ERR_BAD_URL: 'The path holds a malformed percent-escape.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The Content-Length does not match the body.',
 };
 
 /**
@@ -26,15 +38,19 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    // The request's id (X-Request-Id, set by the request logging middleware) doubles as the correlation id of a 500.
-    const requestId = (response.locals as { requestId?: string } | undefined)?.requestId;
-    const body = this.toBody(exception, requestId);
-    if (response.headersSent) return;
+    const http = host.switchToHttp();
+    this.answer(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** Also for what Fastify's router refuses before any hook or filter runs (a malformed path: `frameworkErrors`). */
+  answer(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    // The request's id (X-Request-Id) doubles as the correlation id of a 500.
+    const body = this.toBody(exception, request.id);
+    if (reply.sent || reply.raw.headersSent) return;
     if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
-      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      reply.header('Retry-After', String(exception.retryAfterSeconds));
     }
-    response.status(body.statusCode).json(body);
+    reply.status(body.statusCode).send(body);
   }
 
   private toBody(exception: unknown, requestId: string | undefined): ErrorBody {
@@ -44,7 +60,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const code = CODE_FOR_STATUS[status];
-      if (code) return { statusCode: status, code, message: this.messageOf(exception, code) };
+      if (code) return { statusCode: statusOf(code), code, message: this.messageOf(exception, code) };
     }
     if (isInvalidInput(exception)) {
       return { statusCode: 400, code: 'validation_failed', message: 'The request holds a value the service cannot store.' };
@@ -63,12 +79,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       case 'payload_too_large':
         return 'The request body is larger than the limit.';
       case 'validation_failed':
-        // Parser errors carry a message that echoes input ("Unexpected token ...", "Failed to decode param '%E0'"):
-        // say what is wrong without echoing it.
-        if (exception.getStatus() === 415) return 'Unsupported content type; send JSON.';
-        if (exception.cause instanceof URIError) return 'The path holds a malformed percent-escape.';
-        if (exception.cause instanceof SyntaxError) return 'The request body is not valid JSON.';
-        return 'The request is malformed.';
+        return MESSAGE_FOR_FASTIFY_CODE[(exception.cause as { code?: string } | undefined)?.code ?? ''] ?? 'The request is malformed.';
       case 'not_found':
         return 'No such route.';
       default:

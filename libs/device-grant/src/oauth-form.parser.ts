@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorCodes } from 'fastify';
+import { parse } from 'node:querystring';
+import type { Readable } from 'node:stream';
+import { OAuthError } from './oauth.error';
+
+/** The endpoints that take form-encoded parameters (RFC 6749 §3.2, RFC 8628 §3.1). */
+export const OAUTH_FORM_PATHS = new Set(['/oauth/device_authorization', '/oauth/token']);
+
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const MAX_PARAMETERS = 32;
+
+const isFormRoute = (request: FastifyRequest) => OAUTH_FORM_PATHS.has(request.routeOptions.url ?? '');
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** Reads a body of at most `limitBytes`; a larger one is refused as soon as it is known to be larger. */
+function readBody(payload: Readable, declaredLength: number, limitBytes: number): Promise<Buffer> {
+  if (declaredLength > limitBytes) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    payload.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limitBytes) {
+        payload.removeAllListeners('data');
+        reject(tooLarge());
+      } else chunks.push(chunk);
+    });
+    payload.once('end', () => resolve(Buffer.concat(chunks, length)));
+    payload.once('error', () => reject(new OAuthError('invalid_request', 'The request body could not be read.')));
+  });
+}
+
+const tooLarge = () => new OAuthError('invalid_request', 'The request body is larger than the limit.', 413);
+
+/**
+ * Form bodies for the OAuth endpoints only, answered in the OAuth format when refused; every other route refuses them
+ * as an unsupported content type (the JSON API takes JSON). On the OAuth endpoints:
+ * - a body of another type (JSON, ...) is refused before any parser reads it;
+ * - parameters are read as `node:querystring` reads them: a repeated one stays an array, so the form pipe can refuse it;
+ * - more than 32 parameters, a charset other than UTF-8, or a body over `limitBytes` is refused.
+ */
+export function registerOAuthFormBodies(fastify: FastifyInstance, limitBytes: number): void {
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (isFormRoute(request) && hasBody(request) && request.headers['content-type']?.split(';')[0].trim().toLowerCase() !== FORM_TYPE) {
+      done(new OAuthError('invalid_request', 'Send the parameters as application/x-www-form-urlencoded.'));
+      return;
+    }
+    done();
+  });
+  fastify.addContentTypeParser(FORM_TYPE, async (request: FastifyRequest, payload: Readable) => {
+    // No route: the answer is 404 whatever the body.
+    if (request.is404) return undefined;
+    if (!isFormRoute(request)) throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE();
+    const charset = /;\s*charset=("?)([^";]+)\1/i.exec(request.headers['content-type'] ?? '')?.[2].toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      throw new OAuthError('invalid_request', 'Send the parameters in UTF-8.');
+    }
+    const body = (await readBody(payload, Number(request.headers['content-length'] ?? 0), limitBytes)).toString('utf8');
+    if (body.split('&').length > MAX_PARAMETERS) throw new OAuthError('invalid_request', `Send at most ${MAX_PARAMETERS} parameters.`, 413);
+    return parse(body, '&', '=', { maxKeys: 0 });
+  });
+}
