@@ -43,7 +43,7 @@ export class AddressBudget {
     if (used > limit) {
       throw new Error(
         `${address} would send ${used} ${policy} requests within ${windowSeconds} s (limit ${limit}): ` +
-          'the load is not spread over enough addresses',
+          'the load is not spread over enough addresses (raise BENCH_DESIGN_RATE or BENCH_PAIRS)',
       );
     }
     for (let i = 0; i < count; i++) times.push(now);
