@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import { REQUEST_TIMEOUT_MS } from '../../apps/api/src/create-app';
 import { signUpAndLogin } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -46,5 +48,12 @@ describe('request parsing', () => {
       expect(response.status).toBe(400);
       expect(response.body).toEqual({ statusCode: 400, code: 'validation_failed', message: 'Unsupported content type; send JSON.' });
     }
+  });
+
+  it('bounds the time a client may take to send its request, so that a trickled request does not hold a connection forever', () => {
+    // Checked on the server rather than by waiting: Node looks at request timeouts only every 30 s.
+    const server = app.app.getHttpServer() as Server;
+    expect(server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
+    expect(REQUEST_TIMEOUT_MS).toBeGreaterThan(0);
   });
 });

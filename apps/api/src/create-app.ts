@@ -16,6 +16,9 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { setUpOpenApi } from './openapi';
 
+/** How long a client may take to send a whole request. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 const PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -42,6 +45,9 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
     // A hop count, never `true`: the client address is taken that many hops from the right of X-Forwarded-For, which
     // is what handshakeIp() does for sockets. As a function: Fastify trusts no hop for a bare number.
     trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
+    // A client that trickles its request in (headers and a body of at most BODY_LIMIT_BYTES) is cut off after 30 s:
+    // Node bounds it by default (300 s), and Fastify would turn that off.
+    requestTimeout: REQUEST_TIMEOUT_MS,
     // Every request's id: the caller's X-Request-Id if well-formed, else a new one (see requestLoggingHook).
     genReqId: requestIdFor,
     requestIdHeader: false,
