@@ -129,6 +129,24 @@ describe('device authorization grant', () => {
       expectOAuthError(response, 'invalid_request', 413);
     });
 
+    it('refuses more than 32 parameters (413) and a charset other than UTF-8, in the OAuth format', async () => {
+      const many = ['client_id=my-cli', ...Array.from({ length: 32 }, (_, i) => `p${i}=x`)].join('&');
+      expectOAuthError(await app.http().post('/oauth/device_authorization').type('form').send(many), 'invalid_request', 413);
+      const latin1 = await app
+        .http()
+        .post('/oauth/device_authorization')
+        .set('Content-Type', 'application/x-www-form-urlencoded; charset=iso-8859-1')
+        .send('client_id=my-cli');
+      expectOAuthError(latin1, 'invalid_request');
+      // UTF-8 named explicitly is what the form is anyway.
+      const utf8 = await app
+        .http()
+        .post('/oauth/device_authorization')
+        .set('Content-Type', 'application/x-www-form-urlencoded; charset=UTF-8')
+        .send('client_id=my-cli');
+      expect(utf8.status).toBe(200);
+    });
+
     it('is not under /api, and the JSON API does not take form bodies', async () => {
       await app.http().post('/api/oauth/device_authorization').type('form').send({ client_id: 'my-cli' }).expect(404);
       const response = await app.http().post('/api/accounts').type('form').send({ username: 'formuser', password: 'long enough pass' });
