@@ -53,6 +53,18 @@ describe('CORS and socket origins (CORS_ORIGINS)', () => {
     }
   });
 
+  it('lets an allowed origin use every method of the API: DELETE cancels a session, signs a device out', async () => {
+    const preflight = await app
+      .http()
+      .options('/api/qr-sessions/AAAAAAAAAAAAAAAAAAAAAA')
+      .set('Origin', PARTNER)
+      .set('Access-Control-Request-Method', 'DELETE')
+      .set('Access-Control-Request-Headers', 'x-qr-secret');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe(PARTNER);
+    expect(preflight.headers['access-control-allow-methods']).toContain('DELETE');
+  });
+
   it('refuses a WebSocket handshake from another origin on every namespace, before any namespace sees it', async () => {
     const { session } = await createQrSession(app);
     const phone = await signUpAndLogin(app);

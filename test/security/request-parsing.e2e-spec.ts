@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { connect } from 'node:net';
 import { REQUEST_TIMEOUT_MS } from '../../apps/api/src/create-app';
 import { signUpAndLogin } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -28,8 +29,10 @@ describe('request parsing', () => {
 
   it('answers a malformed percent-escape in a path with validation_failed about the path, not about JSON', async () => {
     for (const path of ['/api/qr-sessions/%E0%A4%A', '/api/qr-sessions/%/qr.svg', '/q/%ZZ']) {
-      const response = await app.http().get(path);
+      const response = await app.http().get(path).set('X-Request-Id', 'bad-path-1');
       expect(response.status).toBe(400);
+      // Refused by the router before any hook, and still answered with its request id.
+      expect(response.headers['x-request-id']).toBe('bad-path-1');
       expect(response.body).toEqual({ statusCode: 400, code: 'validation_failed', message: 'The path holds a malformed percent-escape.' });
     }
     const json = await app.http().post('/api/accounts').set('Content-Type', 'application/json').send('{"username":');
@@ -43,7 +46,13 @@ describe('request parsing', () => {
   });
 
   it('refuses a body of another type than JSON with validation_failed (400), never reading it as text', async () => {
-    for (const type of ['text/plain', 'application/xml', 'application/octet-stream']) {
+    for (const type of [
+      'text/plain',
+      'application/xml',
+      'application/octet-stream',
+      'application/json; charset=latin1',
+      'application/json; charset=utf-16',
+    ]) {
       const response = await app.http().post('/api/accounts').set('Content-Type', type).send('username=x');
       expect(response.status).toBe(400);
       expect(response.body).toEqual({ statusCode: 400, code: 'validation_failed', message: 'Unsupported content type; send JSON.' });
@@ -56,4 +65,34 @@ describe('request parsing', () => {
     expect(server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
     expect(REQUEST_TIMEOUT_MS).toBeGreaterThan(0);
   });
+
+  it("answers what Node's HTTP parser refuses (a request line it cannot read, headers over its limit) with the contract's body", async () => {
+    const { port } = new URL(app.url);
+    const garbage = await rawExchange(Number(port), 'GARBAGE\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(garbage.split('\r\n\r\n')[1])).toEqual({ statusCode: 400, code: 'validation_failed', message: 'The request is malformed.' });
+    const huge = await app.http().get('/api/health/live').set('X-Big', 'a'.repeat(70_000));
+    expect(huge.status).toBe(413);
+    expect(huge.body).toEqual({ statusCode: 413, code: 'payload_too_large', message: 'The request headers are larger than the limit.' });
+  });
+
+  it('answers a Range or a precondition a page cannot meet with validation_failed, not a 500', async () => {
+    const range = await app.http().get('/').set('Range', 'bytes=999999-');
+    expect(range.status).toBe(400);
+    expect(range.body.code).toBe('validation_failed');
+    const precondition = await app.http().get('/admin/').set('If-Match', '"nope"');
+    expect(precondition.status).toBe(400);
+    expect(precondition.body.code).toBe('validation_failed');
+  });
 });
+
+/** Writes `bytes` on a fresh connection and resolves with everything the server sent back before closing it. */
+function rawExchange(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(received));
+  });
+}

@@ -1,11 +1,12 @@
 import { HttpException, RequestMethod } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyStatic from '@fastify/static';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createValidationPipe, HttpErrorFilter, OriginPolicy } from '@app/common';
+import { errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify';
+import type { Duplex } from 'node:stream';
+import { clientErrorBody, createValidationPipe, HttpErrorFilter, OriginPolicy } from '@app/common';
 import { OAUTH_ROUTES, OAuthParserErrorFilter, registerOAuthFormBodies } from '@app/device-grant';
 import type { AppConfigService } from '@app/config';
 import { SocketServerAdapter } from '@app/socket-server';
@@ -39,6 +40,9 @@ const PAGE_CSP = [
 export async function createApp(config: AppConfigService, options: { logger?: false | Logger } = {}): Promise<NestFastifyApplication> {
   const logger = options.logger === false ? silentLogger() : (options.logger ?? createLogger({ format: config.logFormat, level: config.logLevel }));
   const errors = new HttpErrorFilter();
+  // Every request's hooks (log line, metrics, draining), set once the app exists. The router's own refusals come
+  // before any hook runs: they run them themselves, so that they too are logged, measured and counted in flight.
+  let requestHooks: onRequestHookHandler[] = [];
   const adapter = new FastifyAdapter({
     // Oversized bodies are refused by the parser before they are buffered whole (413 payload_too_large).
     bodyLimit: config.bodyLimitBytes,
@@ -54,12 +58,16 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
     routerOptions: {
       // `/api/health/` is `/api/health`, as before.
       ignoreTrailingSlash: true,
-      // A long id reaches the route's validation, which says what is wrong with it, instead of a bare 414.
-      maxParamLength: 2048,
+      // A long id reaches the route's validation, which says what is wrong with it, instead of a bare 404: no path
+      // parameter can be longer than Node's limit on a request's headers (16 KiB).
+      maxParamLength: 16 * 1024,
     },
     // What the router refuses (a malformed percent-escape in the path) gets the contract's body too.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
-      errors.answer(new HttpException(error.message, error.statusCode ?? 400, { cause: error }), request, reply),
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      for (const hook of requestHooks) hook.call(fastify, request, reply, () => undefined);
+      errors.answer(new HttpException(error.message, error.statusCode ?? 400, { cause: error }), request, reply);
+    },
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
@@ -67,21 +75,8 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   // First of all, so that every request gets its id and its log line and is measured, whatever answers it.
-  fastify.addHook('onRequest', requestLoggingHook(logger));
-  fastify.addHook('onRequest', httpMetricsHook(app.get(MetricsService)));
-  const drain = app.get(Drain);
-  // Requests in flight are counted so that draining can wait for them; an answer written while draining (also of a
-  // request that came before) closes its connection, so that keep-alive clients reconnect to a process that stays.
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    const response = reply.raw;
-    response.once('close', drain.requestStarted());
-    const writeHead = response.writeHead;
-    response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-      if (drain.isDraining && !this.headersSent) this.setHeader('Connection', 'close');
-      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-    } as ServerResponse['writeHead'];
-    done();
-  });
+  requestHooks = [requestLoggingHook(logger), httpMetricsHook(app.get(MetricsService)), drainHook(app.get(Drain))];
+  for (const hook of requestHooks) fastify.addHook('onRequest', hook);
   registerBodyParsers(fastify, config.bodyLimitBytes);
   app.setGlobalPrefix('api', {
     exclude: [
@@ -98,6 +93,8 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
   const origins = new OriginPolicy(config.publicUrl, config.corsOrigins);
   app.enableCors({
     origin: (origin, callback) => callback(null, origin !== undefined && origins.allowsCrossOrigin(origin)),
+    // Every method the API has (DELETE: cancel a session, sign a device out); @fastify/cors grants GET, HEAD, POST only.
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     exposedHeaders: ['Retry-After'],
   });
   app.useWebSocketAdapter(new SocketServerAdapter(app, config));
@@ -108,6 +105,40 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
 }
 
 /**
+ * Requests in flight are counted so that draining can wait for them; an answer written while draining (also of a
+ * request that came before) closes its connection, so that keep-alive clients reconnect to a process that stays.
+ */
+function drainHook(drain: Drain): onRequestHookHandler {
+  return (_request, reply, done) => {
+    const response = reply.raw;
+    response.once('close', drain.requestStarted());
+    const writeHead = response.writeHead;
+    response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      if (drain.isDraining && !this.headersSent) this.setHeader('Connection', 'close');
+      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } as ServerResponse['writeHead'];
+    done();
+  };
+}
+
+/**
+ * What Node's HTTP parser refuses before there is a request (an unparsable request line, headers over 16 KiB, a
+ * request not received within REQUEST_TIMEOUT_MS): the contract's body, then the connection is closed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    const body = clientErrorBody(error);
+    const json = JSON.stringify(body);
+    socket.write(
+      `HTTP/1.1 ${body.statusCode} ${STATUS_CODES[body.statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+    );
+  }
+  socket.destroy();
+}
+
+/**
  * JSON for the API and form bodies for the OAuth endpoints, nothing else: another type is refused as
  * `validation_failed` ("Unsupported content type; send JSON"). An empty JSON body is no body, as clients send
  * `Content-Type: application/json` with bodiless POSTs.
@@ -115,9 +146,13 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
 function registerBodyParsers(fastify: FastifyInstance, limitBytes: number): void {
   fastify.removeAllContentTypeParsers();
   const json = fastify.getDefaultJsonParser('error', 'error');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limitBytes }, (request, body, done) =>
-    body === '' ? done(null, undefined) : json(request, body as string, done),
-  );
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limitBytes }, (request, body, done) => {
+    // JSON is UTF-8 (RFC 8259); bytes of another charset would be read as something else.
+    const charset = /;\s*charset=("?)([^";]+)\1/i.exec(request.headers['content-type'] ?? '')?.[2].toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
+    else if (body === '') done(null, undefined);
+    else json(request, body as string, done);
+  });
   registerOAuthFormBodies(fastify, limitBytes);
 }
 
@@ -142,10 +177,10 @@ async function registerPages(fastify: FastifyInstance): Promise<void> {
     // `/device` (the device grant's verification_uri) is public/device.html.
     extensions: ['html'],
     cacheControl: false,
+    // Revalidated on every use (ETag), so that a new version is seen at once.
     setHeaders: (reply, path) => {
-      reply.header('X-Content-Type-Options', 'nosniff');
-      if (path.endsWith('.html'))
-        reply.header('Cache-Control', 'no-cache').header('Content-Security-Policy', PAGE_CSP).header('Referrer-Policy', 'no-referrer');
+      reply.header('X-Content-Type-Options', 'nosniff').header('Cache-Control', 'no-cache');
+      if (path.endsWith('.html')) reply.header('Content-Security-Policy', PAGE_CSP).header('Referrer-Policy', 'no-referrer');
     },
   });
 }

@@ -6,8 +6,8 @@ import { type ErrorBody, type ErrorCode, statusOf } from '@app/contract';
 import { isDatabaseUnavailable, isInvalidInput } from '../errors/database-errors';
 
 /**
- * Nest's own HTTP exceptions (unknown route, refusals of Fastify's router and body parsers, ...) mapped onto contract
- * codes; the answer's status is the code's.
+ * Nest's own HTTP exceptions (unknown route, refusals of Fastify's router, body parsers and static files, ...) mapped
+ * onto contract codes; the answer's status is the code's. Any other 4xx is `validation_failed`.
  */
 const CODE_FOR_STATUS: Record<number, ErrorCode> = {
   400: 'validation_failed',
@@ -28,6 +28,26 @@ const MESSAGE_FOR_FASTIFY_CODE: Record<string, string> = {
   FST_ERR_BAD_URL: 'The path holds a malformed percent-escape.',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The Content-Length does not match the body.',
 };
+
+/** What other refusals of a request say (the pages' `Range` and conditional requests). */
+const MESSAGE_FOR_STATUS: Record<number, string> = {
+  412: 'A precondition of the request (If-Match, If-Unmodified-Since) does not hold.',
+  416: 'The requested range cannot be served.',
+};
+
+/**
+ * Node's HTTP parser's refusals, which come before any request exists (Fastify's `clientErrorHandler`): a request
+ * line or header it cannot parse, headers over its limit, a request not received within the request timeout.
+ */
+export function clientErrorBody(error: { code?: string }): ErrorBody {
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return { statusCode: 413, code: 'payload_too_large', message: 'The request headers are larger than the limit.' };
+  }
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return { statusCode: 400, code: 'validation_failed', message: 'The request was not received in time.' };
+  }
+  return { statusCode: 400, code: 'validation_failed', message: 'The request is malformed.' };
+}
 
 /**
  * The one place where any failure of an HTTP request becomes the contract's error body. Unknown failures answer 500
@@ -59,7 +79,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const code = CODE_FOR_STATUS[status];
+      const code = CODE_FOR_STATUS[status] ?? (status >= 400 && status < 500 ? 'validation_failed' : undefined);
       if (code) return { statusCode: statusOf(code), code, message: this.messageOf(exception, code) };
     }
     if (isInvalidInput(exception)) {
@@ -79,7 +99,11 @@ export class HttpErrorFilter implements ExceptionFilter {
       case 'payload_too_large':
         return 'The request body is larger than the limit.';
       case 'validation_failed':
-        return MESSAGE_FOR_FASTIFY_CODE[(exception.cause as { code?: string } | undefined)?.code ?? ''] ?? 'The request is malformed.';
+        return (
+          MESSAGE_FOR_FASTIFY_CODE[(exception.cause as { code?: string } | undefined)?.code ?? ''] ??
+          MESSAGE_FOR_STATUS[exception.getStatus()] ??
+          'The request is malformed.'
+        );
       case 'not_found':
         return 'No such route.';
       default:

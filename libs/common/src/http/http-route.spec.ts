@@ -15,7 +15,8 @@ describe('routeOf', () => {
     expect(routeOf(request('/*'), 404)).toBe('(unmatched)');
   });
 
-  it('labels a request no route matched as unmatched', () => {
+  it('labels a request no route matched, or refused before routing, as unmatched', () => {
     expect(routeOf(request(undefined), 404)).toBe('(unmatched)');
+    expect(routeOf(request(undefined), 400)).toBe('(unmatched)');
   });
 });
