@@ -7,3 +7,4 @@ export * from './qr-sessions.service';
 export * from './qr-snapshots';
 export * from './qr-sessions.module';
 export * from './qr-session-waiters';
+export { RequesterResponse, ScanResultResponse } from './dto/qr-session.responses';

@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { DEVICE_TYPES, type DeviceType, type ScanCodeResult } from '@app/contract';
+import { RequesterResponse, ScanResultResponse } from '@app/qr-sessions';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
+import type { ScanCodeResult } from '@app/contract';
 import { OAUTH_ERRORS, type OAuthErrorBody, type OAuthErrorCode } from '../oauth.error';
 import type { OAuthServerMetadata } from '../oauth-metadata';
 import type { DeviceAuthorizationResponse, DeviceTokenResponse } from '../device-grant.service';
@@ -78,45 +79,17 @@ export class OAuthErrorResponse implements OAuthErrorBody {
   error_description: string;
 }
 
-class CodeRequesterDeviceResponse {
-  @ApiProperty({ enum: DEVICE_TYPES, example: 'pc' })
-  type: DeviceType;
-
-  @ApiProperty({ type: String, nullable: true, example: 'build server', description: 'device_name of the request, else its client_id.' })
-  name: string | null;
-}
-
-class CodeRequesterResponse {
-  @ApiProperty({ type: CodeRequesterDeviceResponse })
-  device: CodeRequesterDeviceResponse;
-
-  @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' })
-  ip: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  userAgent: string | null;
-
-  @ApiProperty({ format: 'date-time' })
-  createdAt: string;
-
+/**
+ * The requester of a device grant: the scan's requester (its device name is the request's device_name, else its
+ * client_id), and the client that asked.
+ */
+class CodeRequesterResponse extends RequesterResponse {
   @ApiProperty({ example: 'my-cli', description: 'The OAuth client_id that asked.' })
   clientId: string;
 }
 
 /** The scan answer of contract §3 for a session found by its user code; `id` is the session id to confirm or reject. */
-export class ScanCodeResultResponse implements ScanCodeResult {
-  @ApiProperty({ example: 'JFZwdLT_98zU28qg6cAaaw' })
-  id: string;
-
-  @ApiProperty({ enum: ['scanned'] })
-  status: 'scanned';
-
-  @ApiProperty({ description: 'Bound to this session, this account and this device; single use.' })
-  scanTicket: string;
-
-  @ApiProperty({ format: 'date-time' })
-  ticketExpiresAt: string;
-
+export class ScanCodeResultResponse extends OmitType(ScanResultResponse, ['requester'] as const) implements ScanCodeResult {
   @ApiProperty({ type: CodeRequesterResponse, description: 'Who asks: show it to the user before they confirm.' })
   requester: CodeRequesterResponse;
 }

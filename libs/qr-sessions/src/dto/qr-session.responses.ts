@@ -65,22 +65,23 @@ export class CreatedQrSessionResponse implements CreatedQrSession {
   qrImage?: string;
 }
 
-class RequesterDeviceResponse {
+export class RequesterDeviceResponse {
   @ApiProperty({ enum: DEVICE_TYPES })
   type: DeviceType;
 
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, description: 'Null when the desktop gave none.' })
   name: string | null;
 }
 
-class RequesterResponse {
+/** Who asks to be signed in: shown to the user on the phone before they confirm. */
+export class RequesterResponse {
   @ApiProperty({ type: RequesterDeviceResponse })
   device: RequesterDeviceResponse;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: '203.0.113.7' })
+  @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' })
   ip: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   userAgent: string | null;
 
   @ApiProperty({ format: 'date-time' })
