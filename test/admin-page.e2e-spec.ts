@@ -9,6 +9,11 @@ const describeInBrowser = chromiumPath ? describe : describe.skip;
 const ADMIN = { username: 'page-admin', password: 'page admin password' };
 
 /** The admin page at /admin in a real headless Chromium. */
+/** Resolves once the service has answered the page's next device revocation (its tokens are revoked by then). */
+function revokeAnswered(page: Page): Promise<unknown> {
+  return page.waitForResponse((response) => response.request().method() === 'POST' && /\/api\/admin\/devices\/.+\/revoke$/.test(response.url()));
+}
+
 describeInBrowser('admin page', () => {
   let app: TestApp;
   let browser: Browser;
@@ -101,7 +106,9 @@ describeInBrowser('admin page', () => {
     const phoneItem = page.locator(`#device-list li[data-device-id="${phone.deviceId}"]`);
     await phoneItem.waitFor();
     page.once('dialog', (dialog) => void dialog.accept());
+    const phoneRevoked = revokeAnswered(page);
     await phoneItem.getByRole('button', { name: /Revoke/ }).click();
+    await phoneRevoked;
     await page.getByText(/Revoked 1 token/).waitFor();
     const response = await app.http().get('/api/me').set(phone.headers).expect(401);
     expect(response.body.code).toBe('token_revoked');
@@ -121,7 +128,10 @@ describeInBrowser('admin page', () => {
     await device.getByRole('button', { name: /Revoke/ }).click();
     await app.http().get('/api/me').set(user.headers).expect(200);
     page.once('dialog', (dialog) => void dialog.accept());
+    // Waited for by its response: the page may still show "Revoked 1 token" from the test before.
+    const revoked = revokeAnswered(page);
     await device.getByRole('button', { name: /Revoke/ }).click();
+    await revoked;
     await page.getByText(/Revoked 1 token/).waitFor();
     await app.http().get('/api/me').set(user.headers).expect(401);
   }, 60_000);
