@@ -29,6 +29,8 @@ function runNode(script: string, cwd: string): Promise<{ code: number | null; st
 (AS_ROOT ? describe : describe.skip)('as root, from a clone in a private (0700) directory', () => {
   let home: string;
   let clone: string;
+  /** Where the cluster was moved out to, once the first test has started it. */
+  let cluster: string | undefined;
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'qr-private-home-'));
@@ -59,10 +61,9 @@ function runNode(script: string, cwd: string): Promise<{ code: number | null; st
 
   afterAll(() => {
     if (!clone) return;
-    try {
-      rmSync(readlinkSync(join(clone, '.data', 'postgres')), { recursive: true, force: true });
-    } catch {
-      // The database never started: nothing outside the clone to remove.
+    if (cluster) {
+      rmSync(cluster, { recursive: true, force: true });
+      rmSync(`${cluster}.password`, { force: true });
     }
     rmSync(home, { recursive: true, force: true });
   });
@@ -87,9 +88,28 @@ console.log(JSON.stringify(rows[0]));
     const result = JSON.parse(run.stdout.trim()) as { database: string; dir: string };
     expect(result.database).toBe('qr_login');
     // The cluster lives where the postgres user can reach it, and the clone's DATA_DIR points there.
-    expect(readlinkSync(join(clone, '.data', 'postgres'))).toBe(result.dir);
+    cluster = readlinkSync(join(clone, '.data', 'postgres'));
+    expect(cluster).toBe(result.dir);
     const postgresUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     expect(statSync(result.dir).uid).toBe(postgresUid);
+    // Its password is kept beside it, root's alone, not in the clone.
+    expect(statSync(`${cluster}.password`).mode & 0o777).toBe(0o600);
+  }, 120_000);
+
+  it('finds its database and password again when DATA_DIR is deleted (a new clone at the same path)', async () => {
+    expect(cluster).toBeDefined();
+    const script = join(clone, 'dist-test', 'start.mjs');
+    rmSync(join(clone, '.data'), { recursive: true, force: true });
+    const again = await runNode(script, clone);
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
+    expect((JSON.parse(again.stdout.trim()) as { dir: string }).dir).toBe(cluster);
+    // With the password gone as well, the start says what to do, not "password authentication failed".
+    rmSync(join(clone, '.data'), { recursive: true, force: true });
+    rmSync(`${cluster}.password`);
+    const lost = await runNode(script, clone);
+    expect(lost.code).not.toBe(0);
+    expect(lost.stderr).toContain(`was made by an earlier install at this DATA_DIR`);
+    expect(lost.stderr).toContain(`delete ${cluster} to start with an empty database`);
   }, 120_000);
 });
 

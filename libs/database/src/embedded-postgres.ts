@@ -196,6 +196,21 @@ function clusterDirFor(requested: string, account: Account | undefined, log: (me
 }
 
 /**
+ * Where the password of a cluster moved out to ROOT_CLUSTERS_DIR is kept: beside it (`<cluster>.password`, root's
+ * alone), so that the two stay together. The clone's DATA_DIR only links to the cluster: a new clone at the same path
+ * finds both again, where a password kept in the old clone's DATA_DIR would have gone with it. A password file that an
+ * earlier version kept in DATA_DIR is moved beside the cluster.
+ */
+function besideRelocatedCluster(clusterDir: string, requested: string): string {
+  const beside = `${clusterDir}.password`;
+  if (!existsSync(beside) && existsSync(requested)) {
+    writeFileSync(beside, readFileSync(requested), { mode: 0o600, flag: 'wx' });
+    rmSync(requested, { force: true });
+  }
+  return beside;
+}
+
+/**
  * Runs a binary to its end (initdb) and rejects with its output on failure. A spawn failure (EACCES, ENOENT) is a
  * rejection too, never an unhandled 'error' event.
  */
@@ -338,7 +353,10 @@ export async function startEmbeddedPostgres(options: {
   const dataDir = clusterDirFor(resolve(options.dataDir), account, log);
   const port = options.port ?? (await freePort());
   const user = 'postgres';
-  const passwordFile = options.passwordFile ?? join(dirname(resolve(options.dataDir)), 'postgres-password');
+  const requestedPasswordFile = options.passwordFile ?? join(dirname(resolve(options.dataDir)), 'postgres-password');
+  const passwordFile = dataDir.startsWith(`${ROOT_CLUSTERS_DIR}/`) ? besideRelocatedCluster(dataDir, requestedPasswordFile) : requestedPasswordFile;
+  const clusterExisted = existsSync(join(dataDir, 'PG_VERSION'));
+  const passwordExisted = existsSync(passwordFile);
   const password = serverPassword(passwordFile, log);
   const where = `the embedded PostgreSQL in ${dataDir}`;
 
@@ -382,6 +400,13 @@ export async function startEmbeddedPostgres(options: {
     }
   } catch (error) {
     await stopServer(server);
+    if (clusterExisted && !passwordExisted && (error as { code?: string }).code === '28P01') {
+      throw new EmbeddedPostgresError(
+        `${where} was made by an earlier install at this DATA_DIR, and its password (${passwordFile}) is gone: ` +
+          `delete ${dataDir} to start with an empty database, or put the old password file back.`,
+        { cause: error },
+      );
+    }
     throw new EmbeddedPostgresError(`Could not prepare the database "${options.database}" in ${where}: ${(error as Error).message}`, {
       cause: error,
     });
