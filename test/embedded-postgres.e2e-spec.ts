@@ -110,6 +110,9 @@ console.log(JSON.stringify(rows[0]));
     expect(lost.code).not.toBe(0);
     expect(lost.stderr).toContain(`was made by an earlier install at this DATA_DIR`);
     expect(lost.stderr).toContain(`delete ${cluster} to start with an empty database`);
+    // And so does every retry: the password made for nothing is not kept.
+    const retried = await runNode(script, clone);
+    expect(retried.stderr).toContain(`was made by an earlier install at this DATA_DIR`);
   }, 120_000);
 });
 

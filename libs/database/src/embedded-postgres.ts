@@ -401,6 +401,8 @@ export async function startEmbeddedPostgres(options: {
   } catch (error) {
     await stopServer(server);
     if (clusterExisted && !passwordExisted && (error as { code?: string }).code === '28P01') {
+      // The password made just now opens nothing: gone again, so that every retry says the same.
+      rmSync(passwordFile, { force: true });
       throw new EmbeddedPostgresError(
         `${where} was made by an earlier install at this DATA_DIR, and its password (${passwordFile}) is gone: ` +
           `delete ${dataDir} to start with an empty database, or put the old password file back.`,
