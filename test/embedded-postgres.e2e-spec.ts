@@ -113,6 +113,10 @@ console.log(JSON.stringify(rows[0]));
     // And so does every retry: the password made for nothing is not kept.
     const retried = await runNode(script, clone);
     expect(retried.stderr).toContain(`was made by an earlier install at this DATA_DIR`);
+    // Deleting the cluster, as it says, starts afresh (DATA_DIR still links to the deleted cluster).
+    rmSync(cluster!, { recursive: true, force: true });
+    const afresh = await runNode(script, clone);
+    expect({ code: afresh.code, stderr: afresh.stderr }).toEqual({ code: 0, stderr: '' });
   }, 120_000);
 });
 

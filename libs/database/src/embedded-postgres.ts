@@ -13,6 +13,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -185,7 +186,10 @@ function clusterDirFor(requested: string, account: Account | undefined, log: (me
     const outside = join(ROOT_CLUSTERS_DIR, createHash('sha256').update(requested).digest('hex').slice(0, 16));
     mkdirSync(ROOT_CLUSTERS_DIR, { recursive: true, mode: 0o755 });
     log(`the "postgres" user cannot reach ${dirname(dir)} (a private directory): the embedded database lives in ${outside}`);
-    if (lstatSync(requested, { throwIfNoEntry: false })?.isDirectory()) rmSync(requested, { recursive: true });
+    const entry = lstatSync(requested, { throwIfNoEntry: false });
+    if (entry?.isDirectory()) rmSync(requested, { recursive: true });
+    // A link left to a cluster that was deleted (to start afresh) is made again.
+    else if (entry?.isSymbolicLink() && !existsSync(requested)) unlinkSync(requested);
     if (!existsSync(requested)) symlinkSync(outside, requested);
     dir = outside;
   }
