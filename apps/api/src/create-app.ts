@@ -6,7 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import fastifyStatic from '@fastify/static';
 import { errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import type { Duplex } from 'node:stream';
-import { clientErrorBody, createValidationPipe, HttpErrorFilter, OriginPolicy } from '@app/common';
+import { clientErrorBody, createValidationPipe, HttpErrorFilter, namesCharsetOtherThanUtf8, OriginPolicy } from '@app/common';
 import { OAUTH_ROUTES, OAuthParserErrorFilter, registerOAuthFormBodies } from '@app/device-grant';
 import type { AppConfigService } from '@app/config';
 import { SocketServerAdapter } from '@app/socket-server';
@@ -147,9 +147,7 @@ function registerBodyParsers(fastify: FastifyInstance, limitBytes: number): void
   fastify.removeAllContentTypeParsers();
   const json = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limitBytes }, (request, body, done) => {
-    // JSON is UTF-8 (RFC 8259); bytes of another charset would be read as something else.
-    const charset = /;\s*charset=("?)([^";]+)\1/i.exec(request.headers['content-type'] ?? '')?.[2].toLowerCase();
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
+    if (namesCharsetOtherThanUtf8(request.headers['content-type'])) done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
     else if (body === '') done(null, undefined);
     else json(request, body as string, done);
   });

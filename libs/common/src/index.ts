@@ -3,6 +3,7 @@ export * from './http/http-error.filter';
 export * from './http/client-info';
 export * from './http/client-info.decorator';
 export * from './http/http-route';
+export * from './http/content-type';
 export * from './http/origin-policy';
 export * from './http/address-key';
 export * from './validation/validation.pipe';

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorCodes } from 'fastify';
 import { parse } from 'node:querystring';
 import type { Readable } from 'node:stream';
+import { mediaTypeOf, namesCharsetOtherThanUtf8 } from '@app/common';
 import { OAuthError } from './oauth.error';
 
 /** The endpoints that take form-encoded parameters (RFC 6749 §3.2, RFC 8628 §3.1). */
@@ -46,7 +47,7 @@ const tooLarge = () => new OAuthError('invalid_request', 'The request body is la
  */
 export function registerOAuthFormBodies(fastify: FastifyInstance, limitBytes: number): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
-    if (isFormRoute(request) && hasBody(request) && request.headers['content-type']?.split(';')[0].trim().toLowerCase() !== FORM_TYPE) {
+    if (isFormRoute(request) && hasBody(request) && mediaTypeOf(request.headers['content-type']) !== FORM_TYPE) {
       done(new OAuthError('invalid_request', 'Send the parameters as application/x-www-form-urlencoded.'));
       return;
     }
@@ -56,8 +57,7 @@ export function registerOAuthFormBodies(fastify: FastifyInstance, limitBytes: nu
     // No route: the answer is 404 whatever the body.
     if (request.is404) return undefined;
     if (!isFormRoute(request)) throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE();
-    const charset = /;\s*charset=("?)([^";]+)\1/i.exec(request.headers['content-type'] ?? '')?.[2].toLowerCase();
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    if (namesCharsetOtherThanUtf8(request.headers['content-type'])) {
       throw new OAuthError('invalid_request', 'Send the parameters in UTF-8.');
     }
     const body = (await readBody(payload, Number(request.headers['content-length'] ?? 0), limitBytes)).toString('utf8');
