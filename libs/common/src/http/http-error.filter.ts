@@ -40,8 +40,9 @@ const MESSAGE_FOR_STATUS: Record<number, string> = {
  * line or header it cannot parse, headers over its limit, a request not received within the request timeout.
  */
 export function clientErrorBody(error: { code?: string }): ErrorBody {
+  // payload_too_large is the contract's code for a body; headers are validation_failed ("malformed header").
   if (error.code === 'HPE_HEADER_OVERFLOW') {
-    return { statusCode: 413, code: 'payload_too_large', message: 'The request headers are larger than the limit.' };
+    return { statusCode: 400, code: 'validation_failed', message: 'The request headers are larger than the limit.' };
   }
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     return { statusCode: 400, code: 'validation_failed', message: 'The request was not received in time.' };
