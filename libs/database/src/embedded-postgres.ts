@@ -270,7 +270,9 @@ function startServer(binaries: Binaries, dataDir: string, port: number, account:
       }
     });
     child.once('error', (error) => reject(error));
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': only then has all of its stderr been read, and the reason is in it (a process that exits at
+    // once can be reported before its last words arrive).
+    child.once('close', (code, signal) => {
       if (ready) return;
       const reason = reasonIn(output);
       if (/lock file .*postmaster\.pid.* already exists/.test(output)) {
