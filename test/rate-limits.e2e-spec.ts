@@ -1,6 +1,6 @@
 import { RATE_LIMIT_POLICIES } from '@app/rate-limits';
 import { DesktopSocket } from './support/desktop-socket';
-import { createQrSession } from './support/factories';
+import { createQrSession, signUpAndLogin } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** Brute force and flooding answer 429 rate_limited with Retry-After (threat 8). Each test uses its own policy. */
@@ -43,6 +43,43 @@ describe('rate limits', () => {
     }
     expect(statuses.filter((status) => status === 201)).toHaveLength(RATE_LIMIT_POLICIES.createQr.limit);
     expect(statuses.at(-1)).toBe(429);
+  });
+
+  it('counts requests that arrive together exactly: no more than the limit pass', async () => {
+    const { limit } = RATE_LIMIT_POLICIES.watchQr;
+    // Reads of a session that does not exist: each is counted, then answers 404 unless it was over the limit.
+    const missing = 'AAAAAAAAAAAAAAAAAAAAAA';
+    const responses = await Promise.all(
+      Array.from({ length: limit + 10 }, () => app.http().get(`/api/qr-sessions/${missing}`).set('X-QR-Secret', 'x'.repeat(43))),
+    );
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 404)).toHaveLength(limit);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+  });
+
+  describe("a phone's actions, counted by the statement that checks the token", () => {
+    const { limit } = RATE_LIMIT_POLICIES.phoneAction;
+    const scanMissing = (headers: Record<string, string>) => app.http().post('/api/qr-sessions/AAAAAAAAAAAAAAAAAAAAAA/scan').set(headers);
+    const forged = { Authorization: 'Bearer aaaa.bbbb.cccc', 'X-Device-Id': 'guessing-device' };
+
+    // Signing phones up and in has budgets of its own, which the tests above spent.
+    beforeEach(() => app.dataSource.query(`DELETE FROM rate_limit_counters WHERE key ~ '^(phoneAction|register|login):'`));
+
+    it('counts a signed-in phone and refuses past the limit, before anything about its token', async () => {
+      const phone = await signUpAndLogin(app);
+      for (let i = 0; i < limit; i++) await scanMissing(phone.headers).expect(404);
+      const refused = await scanMissing(phone.headers).expect(429);
+      expect(refused.body).toMatchObject({ code: 'rate_limited' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      // The budget is the address's: a forged token from it is refused for the limit, not for the token.
+      await scanMissing(forged).expect(429);
+    });
+
+    it('counts requests refused before the token is read (guessing tokens), on the same budget', async () => {
+      for (let i = 0; i < limit; i++) await scanMissing(forged).expect(401);
+      const phone = await signUpAndLogin(app);
+      await scanMissing(phone.headers).expect(429);
+    });
   });
 
   it('limits socket handshakes from one address, refusing with rate_limited', async () => {

@@ -6,9 +6,21 @@ import type { RateLimitName } from './rate-limit.policies';
 import { RateLimiter } from './rate-limiter';
 
 const RATE_LIMIT_KEY = 'qr-login:rate-limit';
+const COUNTED_BY_ROUTE_GUARD_KEY = 'qr-login:rate-limit-counted-by-route-guard';
 
 /** Puts a route under a named policy of {@link RATE_LIMIT_POLICIES}. */
 export const RateLimit = (name: RateLimitName) => SetMetadata(RATE_LIMIT_KEY, name);
+
+/**
+ * Says that a guard of the route counts its rate limit itself, in a statement that does the guard's own work too
+ * ({@link RateLimiter.hitFor}: the access-token guard's token check). The global guard then leaves it alone.
+ */
+export const RateLimitCountedByRouteGuard = () => SetMetadata(COUNTED_BY_ROUTE_GUARD_KEY, true);
+
+/** The policy a route is under, if any. */
+export function rateLimitOf(reflector: Reflector, context: ExecutionContext): RateLimitName | undefined {
+  return reflector.getAllAndOverride<RateLimitName | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]);
+}
 
 /** Global guard: counts requests of routes marked with {@link RateLimit}; others pass untouched. */
 @Injectable()
@@ -19,8 +31,9 @@ export class RateLimitGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const name = this.reflector.getAllAndOverride<RateLimitName | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]);
+    const name = rateLimitOf(this.reflector, context);
     if (!name || context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(COUNTED_BY_ROUTE_GUARD_KEY, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     await this.limiter.consume(name, clientInfoOf(request).ip);
     return true;

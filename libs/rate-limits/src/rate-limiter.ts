@@ -1,23 +1,36 @@
 import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { addressKey, DomainError } from '@app/common';
 import { AppConfigService } from '@app/config';
-import { preparedQuery } from '@app/database';
 import { MetricsService } from '@app/metrics';
+import { RateLimitCountersRepository, type CounterState } from './rate-limit-counters.repository';
 import { RATE_LIMIT_POLICIES, type RateLimitName } from './rate-limit.policies';
 
 const CLEANUP_INTERVAL_MS = 5 * 60 * 1000;
 
 /**
- * Fixed-window counters in PostgreSQL: one upsert per limited request, shared by every process.
- * Off when `RATE_LIMITS=off` (benchmarks and load tests only).
+ * A request's hit on its rate limit, to be counted by a statement that does other work too (a signed-in request's token
+ * check): one round trip instead of two.
+ */
+export interface RateLimitHit {
+  /** The counter and its window: the parameters of {@link countHitSql}. */
+  key: string;
+  windowSeconds: number;
+  /** Throws `rate_limited` if the counter, as the statement left it, is past the limit. */
+  judge(counter: CounterState): void;
+  /** Counts the hit in a statement of its own, for a request refused before its statement could run; throws as judge. */
+  countAlone(): Promise<void>;
+}
+
+/**
+ * Fixed-window counters in PostgreSQL, shared by every process: one upsert per limited request, on its own or inside
+ * the request's token check ({@link RateLimitHit}). Off when `RATE_LIMITS=off` (benchmarks and load tests only).
  */
 @Injectable()
 export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
   private cleanup: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly counters: RateLimitCountersRepository,
     private readonly config: AppConfigService,
     private readonly metrics: MetricsService,
   ) {}
@@ -37,14 +50,23 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
    * client counts by its /64 ({@link addressKey}).
    */
   async consume(name: RateLimitName, ip: string | null): Promise<void> {
-    if (!this.config.rateLimits) return;
-    const policy = RATE_LIMIT_POLICIES[name];
-    try {
-      await this.hit(`${name}:ip:${addressKey(ip)}`, policy.limit, policy.windowSeconds);
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'rate_limited') this.metrics.rateLimited(name);
-      throw error;
-    }
+    await this.hitFor(name, ip)?.countAlone();
+  }
+
+  /** The hit of one request of `name` from `ip`, for the caller to count in its own statement; none when limits are off. */
+  hitFor(name: RateLimitName, ip: string | null): RateLimitHit | undefined {
+    if (!this.config.rateLimits) return undefined;
+    const { limit, windowSeconds } = RATE_LIMIT_POLICIES[name];
+    const key = `${name}:ip:${addressKey(ip)}`;
+    const judge = (counter: CounterState) => {
+      try {
+        this.judge(counter, limit);
+      } catch (error) {
+        this.metrics.rateLimited(name);
+        throw error;
+      }
+    };
+    return { key, windowSeconds, judge, countAlone: async () => judge(await this.counters.countHit(key, windowSeconds)) };
   }
 
   /** Counts one request of `name` by a signed-in account, for policies with `perAccount` (besides the per-IP count). */
@@ -52,30 +74,18 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.config.rateLimits) return;
     const policy = RATE_LIMIT_POLICIES[name];
     if (!('perAccount' in policy)) return;
-    await this.hit(`${name}:account:${accountId}`, policy.perAccount.limit, policy.windowSeconds);
+    this.judge(await this.counters.countHit(`${name}:account:${accountId}`, policy.windowSeconds), policy.perAccount.limit);
   }
 
-  private async hit(key: string, limit: number, windowSeconds: number): Promise<void> {
-    // A named prepared statement (parsed and planned once per connection): every limited request runs it, and
-    // unnamed, its planning cost PostgreSQL as much CPU as running it (docs/benchmarks.md, "Rate limits on").
-    const [row] = await preparedQuery<{ hits: number; reset_in: number }>(
-      this.dataSource,
-      `INSERT INTO rate_limit_counters AS counter (key, window_started_at, hits) VALUES ($1, now(), 1)
-       ON CONFLICT (key) DO UPDATE SET
-         hits = CASE WHEN counter.window_started_at <= now() - make_interval(secs => $2) THEN 1 ELSE counter.hits + 1 END,
-         window_started_at = CASE WHEN counter.window_started_at <= now() - make_interval(secs => $2)
-                                  THEN now() ELSE counter.window_started_at END
-       RETURNING hits, EXTRACT(EPOCH FROM counter.window_started_at + make_interval(secs => $2) - now())::float AS reset_in`,
-      [key, windowSeconds],
-    );
-    if (row.hits > limit) {
-      const retryAfter = Math.max(1, Math.ceil(row.reset_in));
+  private judge(counter: CounterState, limit: number): void {
+    if (counter.hits > limit) {
+      const retryAfter = Math.max(1, Math.ceil(counter.resetInSeconds));
       throw new DomainError('rate_limited', `Too many requests; retry in ${retryAfter} s.`, retryAfter);
     }
   }
 
   private async deleteStale(): Promise<void> {
     const longest = Math.max(...Object.values(RATE_LIMIT_POLICIES).map((policy) => policy.windowSeconds));
-    await this.dataSource.query(`DELETE FROM rate_limit_counters WHERE window_started_at < now() - make_interval(secs => $1)`, [longest]);
+    await this.counters.deleteOlderThan(longest);
   }
 }

@@ -1,5 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { clientInfoOf } from '@app/common';
+import { RateLimiter, rateLimitOf } from '@app/rate-limits';
 import type { AuthContext } from './auth-context';
 import { TokensService } from './tokens.service';
 
@@ -10,18 +13,29 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The one guard of every protected route: bearer token plus the device headers it is bound to. */
+/**
+ * The one guard of every protected route: bearer token plus the device headers it is bound to. A route under a rate
+ * limit is counted by the same statement that reads the token ({@link DeviceAuth} tells the global rate-limit guard).
+ */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
-  constructor(private readonly tokens: TokensService) {}
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly reflector: Reflector,
+    private readonly limiter: RateLimiter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.auth = await this.tokens.authenticate({
-      authorization: header(request, 'authorization'),
-      deviceId: header(request, 'x-device-id'),
-      deviceType: header(request, 'x-device-type'),
-    });
+    const limit = rateLimitOf(this.reflector, context);
+    request.auth = await this.tokens.authenticate(
+      {
+        authorization: header(request, 'authorization'),
+        deviceId: header(request, 'x-device-id'),
+        deviceType: header(request, 'x-device-type'),
+      },
+      limit ? this.limiter.hitFor(limit, clientInfoOf(request).ip) : undefined,
+    );
     return true;
   }
 }

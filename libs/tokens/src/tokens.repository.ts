@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '@app/database';
+import { countHitSql, counterStateOf, type CounterRow, type CounterState } from '@app/rate-limits';
 import { AccessToken, type TokenGrant, type TokenRevokeReason } from './access-token.entity';
 
 /** What the guard needs to know of a presented token, read in one round trip. */
@@ -11,6 +12,40 @@ export interface TokenState {
   revokedAt: Date | null;
   expiresAt: Date;
 }
+
+interface TokenRow {
+  id: string;
+  account_id: string;
+  device_id: string;
+  revoked_at: Date | null;
+  expires_at: Date;
+}
+
+const stateOf = (row: TokenRow): TokenState => ({
+  id: row.id,
+  accountId: row.account_id,
+  deviceId: row.device_id,
+  revokedAt: row.revoked_at,
+  expiresAt: row.expires_at,
+});
+
+/**
+ * The token's state (`token`) and, in the same statement, a note that its device was seen (at most once a minute, so
+ * that a busy client does not turn every read into a write). The token's id is $1.
+ */
+const TOKEN_FOR_REQUEST_CTES = `token AS (
+           SELECT id, account_id, device_id, revoked_at, expires_at FROM access_tokens WHERE id = $1
+         ), seen AS (
+           UPDATE devices SET last_seen_at = now()
+            WHERE id = (SELECT device_id FROM token WHERE revoked_at IS NULL)
+              AND last_seen_at < now() - interval '60 seconds'
+         )`;
+
+const TOKEN_FOR_REQUEST = `WITH ${TOKEN_FOR_REQUEST_CTES} SELECT * FROM token`;
+
+/** A request counted on its rate limit in the statement that checks its token ($2 the counter's key, $3 its window). */
+const TOKEN_FOR_COUNTED_REQUEST = `WITH ${TOKEN_FOR_REQUEST_CTES}, counted AS (${countHitSql('$2', '$3')})
+         SELECT token.*, counted.hits, counted.reset_in FROM counted LEFT JOIN token ON true`;
 
 @Injectable()
 export class TokensRepository {
@@ -23,25 +58,27 @@ export class TokensRepository {
     await manager.insert(AccessToken, { ...token, revokedAt: null, revokeReason: null });
   }
 
-  /**
-   * Reads the token's state for an authenticated request and, in the same statement, notes that its device was seen
-   * (at most once a minute, so that a busy client does not turn every read into a write).
-   */
+  /** Reads the token's state for an authenticated request, and notes that its device was seen. */
   async findForRequest(tokenId: string): Promise<TokenState | null> {
-    const rows = await preparedQuery<{ id: string; account_id: string; device_id: string; revoked_at: Date | null; expires_at: Date }>(
-      this.dataSource,
-      `WITH token AS (
-           SELECT id, account_id, device_id, revoked_at, expires_at FROM access_tokens WHERE id = $1
-         ), seen AS (
-           UPDATE devices SET last_seen_at = now()
-            WHERE id = (SELECT device_id FROM token WHERE revoked_at IS NULL)
-              AND last_seen_at < now() - interval '60 seconds'
-         )
-         SELECT * FROM token`,
-      [tokenId],
-    );
-    const row = rows[0];
-    return row ? { id: row.id, accountId: row.account_id, deviceId: row.device_id, revokedAt: row.revoked_at, expiresAt: row.expires_at } : null;
+    const [row] = await preparedQuery<TokenRow>(this.dataSource, TOKEN_FOR_REQUEST, [tokenId]);
+    return row ? stateOf(row) : null;
+  }
+
+  /**
+   * The same, and in the same statement counts the request on its rate-limit counter (`key`, of `windowSeconds`):
+   * one round trip for both. Answers the counter as the hit left it, whatever the token.
+   */
+  async findForCountedRequest(
+    tokenId: string,
+    counter: { key: string; windowSeconds: number },
+  ): Promise<{ token: TokenState | null; counter: CounterState }> {
+    const [row] = await preparedQuery<Partial<TokenRow> & CounterRow>(this.dataSource, TOKEN_FOR_COUNTED_REQUEST, [
+      tokenId,
+      counter.key,
+      counter.windowSeconds,
+    ]);
+    // No token row: the LEFT JOIN leaves its columns null, and the counter is answered all the same.
+    return { token: row.id ? stateOf(row as TokenRow) : null, counter: counterStateOf(row) };
   }
 
   /** Every token issued to the account, newest first (the admin's view of a device's tokens). */

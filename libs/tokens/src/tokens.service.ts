@@ -5,9 +5,10 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '@app/common';
 import { AppConfigService } from '@app/config';
 import { DEVICE_ID_PATTERN, isDeviceType, type AccountView, type DeviceView, type LoginResult } from '@app/contract';
+import type { RateLimitHit } from '@app/rate-limits';
 import type { TokenGrant } from './access-token.entity';
 import type { AccessTokenClaims, AuthContext } from './auth-context';
-import { TokensRepository } from './tokens.repository';
+import { TokensRepository, type TokenState } from './tokens.repository';
 
 /** The account and device a token is for, as the sign-in answer shows them. */
 export interface TokenSubject {
@@ -81,22 +82,27 @@ export class TokensService {
   /**
    * Checks, in this order: a bearer token is present; the device headers are well-formed; the signature, algorithm and
    * expiry hold; the token was issued to the device that presents it; the token was not revoked.
+   *
+   * With `hit`, the request is also counted on its rate limit, in the statement that reads the token, and refused with
+   * `rate_limited` past it before any other answer about the token; a request refused before that statement is counted
+   * in one of its own, so that guessing tokens is limited too.
    */
-  async authenticate(headers: { authorization?: string; deviceId?: string; deviceType?: string }): Promise<AuthContext> {
-    // The scheme name is case-insensitive (RFC 9110 §11.1): "bearer" and "BEARER" are the same scheme.
-    const match = /^Bearer +([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*)$/i.exec(headers.authorization ?? '');
-    if (!match) throw new DomainError('unauthorized', 'Send "Authorization: Bearer <accessToken>".');
-    if (headers.deviceId === undefined || !DEVICE_ID_PATTERN.test(headers.deviceId)) {
-      throw new DomainError('validation_failed', 'X-Device-Id must be 8-128 characters of A-Z a-z 0-9 . _ : -');
+  async authenticate(headers: { authorization?: string; deviceId?: string; deviceType?: string }, hit?: RateLimitHit): Promise<AuthContext> {
+    let claims: AccessTokenClaims;
+    try {
+      claims = this.claimsOf(headers);
+    } catch (error) {
+      await hit?.countAlone();
+      throw error;
     }
-    if (headers.deviceType !== undefined && !isDeviceType(headers.deviceType)) {
-      throw new DomainError('validation_failed', 'X-Device-Type must be one of ios, android, pc, web');
+    let state: TokenState | null;
+    if (hit) {
+      const found = await this.tokens.findForCountedRequest(claims.jti, hit);
+      hit.judge(found.counter);
+      state = found.token;
+    } else {
+      state = await this.tokens.findForRequest(claims.jti);
     }
-    const claims = this.verify(match[1]);
-    if (claims.did !== headers.deviceId || (headers.deviceType !== undefined && claims.dty !== headers.deviceType)) {
-      throw new DomainError('device_mismatch', 'This token was issued to another device.');
-    }
-    const state = await this.tokens.findForRequest(claims.jti);
     if (!state || state.accountId !== claims.sub) throw new DomainError('unauthorized', 'Unknown token.');
     if (state.revokedAt) throw new DomainError('token_revoked', 'This token was revoked; sign in again.');
     return {
@@ -115,6 +121,24 @@ export class TokensService {
       authorization: typeof accessToken === 'string' ? `Bearer ${accessToken}` : undefined,
       deviceId: typeof deviceId === 'string' ? deviceId : undefined,
     });
+  }
+
+  /** The claims of a request's token, once its headers and its signature hold: the checks that need no database. */
+  private claimsOf(headers: { authorization?: string; deviceId?: string; deviceType?: string }): AccessTokenClaims {
+    // The scheme name is case-insensitive (RFC 9110 §11.1): "bearer" and "BEARER" are the same scheme.
+    const match = /^Bearer +([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*)$/i.exec(headers.authorization ?? '');
+    if (!match) throw new DomainError('unauthorized', 'Send "Authorization: Bearer <accessToken>".');
+    if (headers.deviceId === undefined || !DEVICE_ID_PATTERN.test(headers.deviceId)) {
+      throw new DomainError('validation_failed', 'X-Device-Id must be 8-128 characters of A-Z a-z 0-9 . _ : -');
+    }
+    if (headers.deviceType !== undefined && !isDeviceType(headers.deviceType)) {
+      throw new DomainError('validation_failed', 'X-Device-Type must be one of ios, android, pc, web');
+    }
+    const claims = this.verify(match[1]);
+    if (claims.did !== headers.deviceId || (headers.deviceType !== undefined && claims.dty !== headers.deviceType)) {
+      throw new DomainError('device_mismatch', 'This token was issued to another device.');
+    }
+    return claims;
   }
 
   /** Synchronous: with the key object made once, an HS256 check is a few microseconds, not worth a promise. */
