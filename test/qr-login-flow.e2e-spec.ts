@@ -1,4 +1,6 @@
+import { get } from 'node:http';
 import type { QrSessionSnapshot } from '@app/contract';
+import { QrSessionWaiters } from '@app/qr-sessions';
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, scan, signUpAndLogin } from './support/factories';
 import { heldLongPolls, startTestApp, TEST_PUBLIC_URL, type TestApp } from './support/test-app';
@@ -160,6 +162,18 @@ describe('QR login, end to end', () => {
       const response = await app.http().get(`/api/qr-sessions/${session.id}?since=pending&wait=1`).set('X-QR-Secret', session.secret).expect(200);
       expect(response.body).toMatchObject({ id: session.id, status: 'pending' });
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    });
+
+    it('lets go of a held request when the desktop goes away, long before wait runs out', async () => {
+      const { session } = await createQrSession(app);
+      const request = get(`${app.url}/api/qr-sessions/${session.id}?since=pending&wait=20`, { headers: { 'X-QR-Secret': session.secret } });
+      request.on('error', () => undefined);
+      await heldLongPolls(app, 1);
+      request.destroy();
+      const waiters = app.app.get(QrSessionWaiters);
+      const deadline = Date.now() + 5000;
+      while (waiters.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(waiters.size).toBe(0);
     });
 
     it('answers at once for since without wait', async () => {

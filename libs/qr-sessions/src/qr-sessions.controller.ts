@@ -98,8 +98,11 @@ export class QrSessionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<QrSessionSnapshot> {
     const abort = new AbortController();
-    // The Node response closes when the desktop goes away (and, harmlessly, once the answer is written).
-    reply.raw.once('close', () => abort.abort());
+    // The Node response closes when the desktop goes away, and also once the answer is written: only the first ends a
+    // held long-poll (an abort makes a DOMException, whose stack trace costs more than the rest of a short read).
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    });
     return this.longPoll.watch(id, secret, query.since, query.wait, abort.signal);
   }
 
