@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { get } from 'node:http';
 import type { QrSessionSnapshot } from '@app/contract';
 import { QrSessionWaiters } from '@app/qr-sessions';
@@ -174,6 +175,18 @@ describe('QR login, end to end', () => {
       const deadline = Date.now() + 5000;
       while (waiters.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(waiters.size).toBe(0);
+    });
+
+    it('does not abort a read it has answered (an abort costs a DOMException and its stack trace)', async () => {
+      const { session } = await createQrSession(app);
+      const abort = jest.spyOn(AbortController.prototype, 'abort');
+      try {
+        await app.http().get(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret).expect(200);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(abort).not.toHaveBeenCalled();
+      } finally {
+        abort.mockRestore();
+      }
     });
 
     it('answers at once for since without wait', async () => {

@@ -75,6 +75,17 @@ describe('rate limits', () => {
       await scanMissing(forged).expect(429);
     });
 
+    it('counts a revoked or unknown token in the same statement, and answers for the token under the limit', async () => {
+      const revoked = await signUpAndLogin(app);
+      await app.http().post('/api/auth/logout').set(revoked.headers).expect(204);
+      expect((await scanMissing(revoked.headers).expect(401)).body.code).toBe('token_revoked');
+      const deleted = await signUpAndLogin(app);
+      await app.dataSource.query('DELETE FROM access_tokens WHERE account_id = (SELECT id FROM accounts WHERE username = $1)', [deleted.username]);
+      expect((await scanMissing(deleted.headers).expect(401)).body.code).toBe('unauthorized');
+      const [{ hits }] = await app.dataSource.query(`SELECT hits FROM rate_limit_counters WHERE key LIKE 'phoneAction:%'`);
+      expect(hits).toBe(2);
+    });
+
     it('counts requests refused before the token is read (guessing tokens), on the same budget', async () => {
       for (let i = 0; i < limit; i++) await scanMissing(forged).expect(401);
       const phone = await signUpAndLogin(app);

@@ -100,9 +100,12 @@ export class QrSessionsController {
     const abort = new AbortController();
     // The Node response closes when the desktop goes away, and also once the answer is written: only the first ends a
     // held long-poll (an abort makes a DOMException, whose stack trace costs more than the rest of a short read).
-    reply.raw.once('close', () => {
+    const leave = () => {
       if (!reply.raw.writableFinished) abort.abort();
-    });
+    };
+    reply.raw.once('close', leave);
+    // The desktop may have gone already, during the guards' round trips, before there was a listener.
+    if (reply.raw.destroyed) leave();
     return this.longPoll.watch(id, secret, query.since, query.wait, abort.signal);
   }
 

@@ -17,6 +17,11 @@ export const RateLimit = (name: RateLimitName) => SetMetadata(RATE_LIMIT_KEY, na
  */
 export const RateLimitCountedByRouteGuard = () => SetMetadata(COUNTED_BY_ROUTE_GUARD_KEY, true);
 
+/** Whether a guard of the route counts its rate limit itself ({@link RateLimitCountedByRouteGuard}). */
+export function rateLimitCountedByRouteGuard(reflector: Reflector, context: ExecutionContext): boolean {
+  return reflector.getAllAndOverride<boolean | undefined>(COUNTED_BY_ROUTE_GUARD_KEY, [context.getHandler(), context.getClass()]) === true;
+}
+
 /** The policy a route is under, if any. */
 export function rateLimitOf(reflector: Reflector, context: ExecutionContext): RateLimitName | undefined {
   return reflector.getAllAndOverride<RateLimitName | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]);
@@ -33,7 +38,7 @@ export class RateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const name = rateLimitOf(this.reflector, context);
     if (!name || context.getType() !== 'http') return true;
-    if (this.reflector.getAllAndOverride<boolean>(COUNTED_BY_ROUTE_GUARD_KEY, [context.getHandler(), context.getClass()])) return true;
+    if (rateLimitCountedByRouteGuard(this.reflector, context)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     await this.limiter.consume(name, clientInfoOf(request).ip);
     return true;

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { clientInfoOf } from '@app/common';
-import { RateLimiter, rateLimitOf } from '@app/rate-limits';
+import { RateLimiter, rateLimitCountedByRouteGuard, rateLimitOf } from '@app/rate-limits';
 import type { AuthContext } from './auth-context';
 import { TokensService } from './tokens.service';
 
@@ -27,7 +27,8 @@ export class AccessTokenGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const limit = rateLimitOf(this.reflector, context);
+    // Only where the global rate-limit guard left the count to this one (DeviceAuth), so that no route counts twice.
+    const limit = rateLimitCountedByRouteGuard(this.reflector, context) ? rateLimitOf(this.reflector, context) : undefined;
     request.auth = await this.tokens.authenticate(
       {
         authorization: header(request, 'authorization'),
