@@ -39,6 +39,13 @@ describe('request parsing', () => {
     expect(json.body).toEqual({ statusCode: 400, code: 'validation_failed', message: 'The request body is not valid JSON.' });
   });
 
+  it('refuses a JSON body with a __proto__ or constructor.prototype key, saying so (prototype poisoning)', async () => {
+    for (const body of ['{"username":"x","__proto__":{"admin":true}}', '{"constructor":{"prototype":{"admin":true}}}']) {
+      const response = await app.http().post('/api/accounts').set('Content-Type', 'application/json').send(body);
+      expect(response.body).toEqual({ statusCode: 400, code: 'validation_failed', message: expect.stringContaining('__proto__') });
+    }
+  });
+
   it('takes a JSON POST with an empty body as no body, as clients send Content-Type: application/json without one', async () => {
     const phone = await signUpAndLogin(app);
     const response = await app.http().post('/api/auth/logout').set(phone.headers).set('Content-Type', 'application/json').send('');

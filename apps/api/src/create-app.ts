@@ -6,7 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import fastifyStatic from '@fastify/static';
 import { errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import type { Duplex } from 'node:stream';
-import { clientErrorBody, createValidationPipe, HttpErrorFilter, namesCharsetOtherThanUtf8, OriginPolicy } from '@app/common';
+import { clientErrorBody, createValidationPipe, DomainError, HttpErrorFilter, namesCharsetOtherThanUtf8, OriginPolicy } from '@app/common';
 import { OAUTH_ROUTES, OAuthParserErrorFilter, registerOAuthFormBodies } from '@app/device-grant';
 import type { AppConfigService } from '@app/config';
 import { SocketServerAdapter } from '@app/socket-server';
@@ -149,9 +149,24 @@ function registerBodyParsers(fastify: FastifyInstance, limitBytes: number): void
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limitBytes }, (request, body, done) => {
     if (namesCharsetOtherThanUtf8(request.headers['content-type'])) done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
     else if (body === '') done(null, undefined);
-    else json(request, body as string, done);
+    else json(request, body as string, (error, value) => done(error && parsesAsJson(body as string) ? prototypeKeyRefused() : error, value));
   });
   registerOAuthFormBodies(fastify, limitBytes);
+}
+
+/**
+ * Fastify's parser refuses a JSON body with a `__proto__` or `constructor.prototype` key (prototype poisoning) with
+ * the same error as a body that is not JSON at all: a refused body that JSON.parse takes was refused for such a key.
+ */
+const prototypeKeyRefused = () => new DomainError('validation_failed', 'The request body may not hold a "__proto__" or "constructor.prototype" key.');
+
+function parsesAsJson(body: string): boolean {
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
