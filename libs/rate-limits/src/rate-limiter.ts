@@ -59,12 +59,9 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
     const { limit, windowSeconds } = RATE_LIMIT_POLICIES[name];
     const key = `${name}:ip:${addressKey(ip)}`;
     const judge = (counter: CounterState) => {
-      try {
-        this.judge(counter, limit);
-      } catch (error) {
-        this.metrics.rateLimited(name);
-        throw error;
-      }
+      if (counter.hits <= limit) return;
+      this.metrics.rateLimited(name);
+      throw limited(counter);
     };
     return { key, windowSeconds, judge, countAlone: async () => judge(await this.counters.countHit(key, windowSeconds)) };
   }
@@ -74,18 +71,18 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.config.rateLimits) return;
     const policy = RATE_LIMIT_POLICIES[name];
     if (!('perAccount' in policy)) return;
-    this.judge(await this.counters.countHit(`${name}:account:${accountId}`, policy.windowSeconds), policy.perAccount.limit);
-  }
-
-  private judge(counter: CounterState, limit: number): void {
-    if (counter.hits > limit) {
-      const retryAfter = Math.max(1, Math.ceil(counter.resetInSeconds));
-      throw new DomainError('rate_limited', `Too many requests; retry in ${retryAfter} s.`, retryAfter);
-    }
+    const counter = await this.counters.countHit(`${name}:account:${accountId}`, policy.windowSeconds);
+    if (counter.hits > policy.perAccount.limit) throw limited(counter);
   }
 
   private async deleteStale(): Promise<void> {
     const longest = Math.max(...Object.values(RATE_LIMIT_POLICIES).map((policy) => policy.windowSeconds));
     await this.counters.deleteOlderThan(longest);
   }
+}
+
+/** The answer past a limit: retry when the counter's window ends. */
+function limited(counter: CounterState): DomainError {
+  const retryAfter = Math.max(1, Math.ceil(counter.resetInSeconds));
+  return new DomainError('rate_limited', `Too many requests; retry in ${retryAfter} s.`, retryAfter);
 }
