@@ -86,11 +86,22 @@ describe('round trips to PostgreSQL per state transition', () => {
       await app.http().get(`/api/qr-sessions/${desktop.session.id}`).set('X-QR-Secret', desktop.session.secret).expect(200);
     });
     // create (rate limit, insert), scan and confirm (rate limit with the token check, transition), the desktop's read
-    // (rate limit, read).
-    expect(statements).toHaveLength(8);
+    // (one statement that counts its rate limit and reads).
+    expect(statements).toHaveLength(7);
     // One rate limit per request: create, scan, confirm, read.
     expect(statements.filter((sql) => RATE_LIMIT.test(sql))).toHaveLength(4);
     expect(statements.filter((sql) => !named.has(sql))).toEqual([]);
+  });
+
+  it("the desktop's read counts its rate limit in the statement that reads; a long-poll counts it first", async () => {
+    const { session } = await createQrSession(app);
+    const read = await statementsOf(() => app.http().get(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret).expect(200));
+    expect(read).toHaveLength(1);
+    expect(read[0]).toMatch(/rate_limit_counters[\s\S]*FROM qr_sessions/);
+    const longPoll = await statementsOf(() =>
+      app.http().get(`/api/qr-sessions/${session.id}?since=scanned&wait=5`).set('X-QR-Secret', session.secret).expect(200),
+    );
+    expect(longPoll).toHaveLength(2);
   });
 
   it('reject, cancel and expire: one statement each', async () => {

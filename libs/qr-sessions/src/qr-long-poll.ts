@@ -3,13 +3,15 @@ import { DomainError } from '@app/common';
 import type { QrSessionSnapshot, QrStatus } from '@app/contract';
 import { Drain } from '@app/lifecycle';
 import { MetricsService } from '@app/metrics';
+import type { RateLimitHit } from '@app/rate-limits';
 import { EventBus } from '@app/events';
 import { QrSessionWaiters } from './qr-session-waiters';
 import { QrSessionsService } from './qr-sessions.service';
 
 /**
  * `GET /api/qr-sessions/:id?wait=&since=` (contract §3): answers at once when the status differs from `since`,
- * otherwise when it changes or `wait` runs out, whichever is first.
+ * otherwise when it changes or `wait` runs out, whichever is first. `hit` is the request's rate limit, left uncounted
+ * by the global guard (the route is marked `RateLimitCountedByRoute`).
  */
 @Injectable()
 export class QrLongPoll {
@@ -27,8 +29,11 @@ export class QrLongPoll {
     since: QrStatus | undefined,
     waitSeconds: number | undefined,
     abort: AbortSignal,
+    hit?: RateLimitHit,
   ): Promise<QrSessionSnapshot> {
-    if (since === undefined || !waitSeconds) return this.sessions.snapshotFor(id, secret);
+    // A plain read counts its rate limit in the statement that reads; a long-poll, which may read several times, first.
+    if (since === undefined || !waitSeconds) return this.sessions.snapshotFor(id, secret, hit);
+    await hit?.countAlone();
     // A process that is shutting down holds no new request: the client retries, and reaches another process.
     if (this.drain.isDraining) throw new DomainError('service_unavailable', 'This server is shutting down; ask again.', 1);
     const deadline = Date.now() + waitSeconds * 1000;

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { ApiErrors, Client, type ClientInfo } from '@app/common';
 import { AppConfigService } from '@app/config';
 import type { CreatedQrSession, QrSessionSnapshot, ScanResult } from '@app/contract';
-import { RateLimit } from '@app/rate-limits';
+import { LeftRateLimitHit, RateLimit, RateLimitCountedByRoute, type RateLimitHit } from '@app/rate-limits';
 import { CurrentAuth, DeviceAuth, type AuthContext } from '@app/tokens';
 import { CreateQrSessionDto, CreateQrSessionQuery } from './dto/create-qr-session.dto';
 import {
@@ -82,6 +82,7 @@ export class QrSessionsController {
   /** The desktop reads its session; with `wait` and `since` this is the long-poll fallback of the socket. */
   @Get(':id')
   @RateLimit('watchQr')
+  @RateLimitCountedByRoute()
   @ApiOperation({
     summary: 'The session snapshot for its creator; long-polls with wait and since',
     description:
@@ -96,6 +97,7 @@ export class QrSessionsController {
     @Query() query: WatchQrSessionQuery,
     @QrSecret() secret: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @LeftRateLimitHit() hit: RateLimitHit | undefined,
   ): Promise<QrSessionSnapshot> {
     const abort = new AbortController();
     // The Node response closes when the desktop goes away, and also once the answer is written: only the first ends a
@@ -106,7 +108,7 @@ export class QrSessionsController {
     reply.raw.once('close', leave);
     // The desktop may have gone already, during the guards' round trips, before there was a listener.
     if (reply.raw.destroyed) leave();
-    return this.longPoll.watch(id, secret, query.since, query.wait, abort.signal);
+    return this.longPoll.watch(id, secret, query.since, query.wait, abort.signal, hit);
   }
 
   @Delete(':id')

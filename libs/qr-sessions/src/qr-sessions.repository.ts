@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DeviceType, SignInAlert } from '@app/contract';
 import { preparedQuery } from '@app/database';
+import { countHitSql, counterStateOf, type CounterRow, type CounterState } from '@app/rate-limits';
 import { SIGN_IN_ALERTS_CHANNEL } from '@app/sign-in-alerts';
 import { QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
 import { QrSession } from './qr-session.entity';
@@ -152,6 +153,49 @@ interface TransitionStatement {
   moreJoins?: string;
 }
 
+/** A session's view (see {@link QrSessionsRepository.findView}) by its id, $1. */
+const VIEW = `SELECT ${SESSION_COLUMNS_OF_S},
+              token.issued_at AS "tokenIssuedAt", token.expires_at AS "tokenExpiresAt", token.revoked_at AS "tokenRevokedAt",
+              owner.id AS "ownerId", owner.username AS "ownerUsername", owner.display_name AS "ownerDisplayName",
+              device.id AS "deviceRowId", device.client_device_id AS "clientDeviceId", device.type AS "deviceType",
+              device.name AS "deviceName"
+         FROM qr_sessions s
+         LEFT JOIN access_tokens token ON token.id = s.login_token_id
+         LEFT JOIN accounts owner ON owner.id = token.account_id
+         LEFT JOIN devices device ON device.id = token.device_id
+        WHERE s.id = $1`;
+
+/** The view, with the request counted on its rate limit ($2 the counter's key, $3 its window). */
+const COUNTED_VIEW = `WITH counted AS (${countHitSql('$2', '$3')})
+  SELECT view.*, counted.hits, counted.reset_in FROM counted LEFT JOIN (${VIEW}) view ON true`;
+
+function viewOf(row: Record<string, unknown>): QrSessionView {
+  const session = row as unknown as QrSessionRow;
+  return {
+    session,
+    login:
+      session.loginTokenId && row.ownerId && row.deviceRowId
+        ? {
+            tokenId: session.loginTokenId,
+            issuedAt: row.tokenIssuedAt as Date,
+            expiresAt: row.tokenExpiresAt as Date,
+            revokedAt: (row.tokenRevokedAt as Date | null) ?? null,
+            account: {
+              id: row.ownerId as string,
+              username: row.ownerUsername as string,
+              displayName: row.ownerDisplayName as string,
+            },
+            device: {
+              rowId: row.deviceRowId as string,
+              id: row.clientDeviceId as string,
+              type: row.deviceType as DeviceType,
+              name: (row.deviceName as string | null) ?? null,
+            },
+          }
+        : null,
+  };
+}
+
 /**
  * The QR session aggregate's storage. Every transition is ONE statement: a conditional UPDATE whose WHERE clause
  * carries the whole precondition (status, expiry, ticket, scanner), so that of any number of concurrent requests
@@ -196,46 +240,18 @@ export class QrSessionsRepository {
 
   /** The session with the scanner's display name and, once confirmed, the desktop's token: one query. */
   async findView(id: string): Promise<QrSessionView | null> {
-    const rows = await preparedQuery<Record<string, unknown>>(
-      this.dataSource,
-      `SELECT ${SESSION_COLUMNS_OF_S},
-              token.issued_at AS "tokenIssuedAt", token.expires_at AS "tokenExpiresAt", token.revoked_at AS "tokenRevokedAt",
-              owner.id AS "ownerId", owner.username AS "ownerUsername", owner.display_name AS "ownerDisplayName",
-              device.id AS "deviceRowId", device.client_device_id AS "clientDeviceId", device.type AS "deviceType",
-              device.name AS "deviceName"
-         FROM qr_sessions s
-         LEFT JOIN access_tokens token ON token.id = s.login_token_id
-         LEFT JOIN accounts owner ON owner.id = token.account_id
-         LEFT JOIN devices device ON device.id = token.device_id
-        WHERE s.id = $1`,
-      [id],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    const session = row as unknown as QrSessionRow;
-    return {
-      session,
-      login:
-        session.loginTokenId && row.ownerId && row.deviceRowId
-          ? {
-              tokenId: session.loginTokenId,
-              issuedAt: row.tokenIssuedAt as Date,
-              expiresAt: row.tokenExpiresAt as Date,
-              revokedAt: (row.tokenRevokedAt as Date | null) ?? null,
-              account: {
-                id: row.ownerId as string,
-                username: row.ownerUsername as string,
-                displayName: row.ownerDisplayName as string,
-              },
-              device: {
-                rowId: row.deviceRowId as string,
-                id: row.clientDeviceId as string,
-                type: row.deviceType as DeviceType,
-                name: (row.deviceName as string | null) ?? null,
-              },
-            }
-          : null,
-    };
+    const [row] = await preparedQuery<Record<string, unknown>>(this.dataSource, VIEW, [id]);
+    return row ? viewOf(row) : null;
+  }
+
+  /**
+   * The same, and in the same statement counts the request on its rate-limit counter (`key`, of `windowSeconds`):
+   * one round trip for both. Answers the counter as the hit left it, whether or not the session exists.
+   */
+  async findCountedView(id: string, counter: { key: string; windowSeconds: number }): Promise<{ view: QrSessionView | null; counter: CounterState }> {
+    const [row] = await preparedQuery<Record<string, unknown> & CounterRow>(this.dataSource, COUNTED_VIEW, [id, counter.key, counter.windowSeconds]);
+    // No session: the LEFT JOIN leaves its columns null, and the counter is answered all the same.
+    return { view: row.id ? viewOf(row) : null, counter: counterStateOf(row) };
   }
 
   /**

@@ -6,6 +6,7 @@ import { AppConfigService } from '@app/config';
 import { isMobile, type DeviceType, type QrSessionSnapshot, type QrStatus, type ScanResult } from '@app/contract';
 import { EventBus } from '@app/events';
 import { MetricsService } from '@app/metrics';
+import type { RateLimitHit } from '@app/rate-limits';
 import { SignInAlerts } from '@app/sign-in-alerts';
 import { TokensService, type AuthContext } from '@app/tokens';
 import { QR_EVENTS_CHANNEL } from './qr-session-change';
@@ -17,6 +18,7 @@ import {
   type NewQrSession,
   type Publishing,
   type QrSessionRow,
+  type QrSessionView,
   type Scanner,
   type Transition,
 } from './qr-sessions.repository';
@@ -104,9 +106,20 @@ export class QrSessionsService {
     if (!(await this.sessions.findById(id))) throw this.notFound();
   }
 
-  /** The snapshot for the secret holder. A session past its time is expired on the spot, so no reader sees it open. */
-  async snapshotFor(id: string, secret: string | undefined): Promise<QrSessionSnapshot> {
-    let view = await this.sessions.findView(id);
+  /**
+   * The snapshot for the secret holder. A session past its time is expired on the spot, so no reader sees it open.
+   * With `hit`, the request is counted on its rate limit by the statement that reads the session, and refused past it
+   * before anything about the session.
+   */
+  async snapshotFor(id: string, secret: string | undefined, hit?: RateLimitHit): Promise<QrSessionSnapshot> {
+    let view: QrSessionView | null;
+    if (hit) {
+      const found = await this.sessions.findCountedView(id, hit);
+      hit.judge(found.counter);
+      view = found.view;
+    } else {
+      view = await this.sessions.findView(id);
+    }
     if (!view) throw this.notFound();
     this.assertSecret(view.session.secretHash, secret);
     if (this.isDue(view.session)) {

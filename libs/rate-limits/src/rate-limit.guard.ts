@@ -1,31 +1,36 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { clientInfoOf } from '@app/common';
 import type { RateLimitName } from './rate-limit.policies';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter, type RateLimitHit } from './rate-limiter';
 
 const RATE_LIMIT_KEY = 'qr-login:rate-limit';
-const COUNTED_BY_ROUTE_GUARD_KEY = 'qr-login:rate-limit-counted-by-route-guard';
+const COUNTED_BY_ROUTE_KEY = 'qr-login:rate-limit-counted-by-route';
 
 /** Puts a route under a named policy of {@link RATE_LIMIT_POLICIES}. */
 export const RateLimit = (name: RateLimitName) => SetMetadata(RATE_LIMIT_KEY, name);
 
 /**
- * Says that a guard of the route counts its rate limit itself, in a statement that does the guard's own work too
- * ({@link RateLimiter.hitFor}: the access-token guard's token check). The global guard then leaves it alone.
+ * Says that the route counts its rate limit itself, in a statement that does its own work too: the global guard then
+ * leaves the request's hit for it ({@link rateLimitHitOf}) instead of counting it in a statement of its own. The route
+ * must count it on every path that reaches the database; a request that a pipe refuses (a malformed id or query) is
+ * answered without reaching it, and is not counted.
  */
-export const RateLimitCountedByRouteGuard = () => SetMetadata(COUNTED_BY_ROUTE_GUARD_KEY, true);
+export const RateLimitCountedByRoute = () => SetMetadata(COUNTED_BY_ROUTE_KEY, true);
 
-/** Whether a guard of the route counts its rate limit itself ({@link RateLimitCountedByRouteGuard}). */
-export function rateLimitCountedByRouteGuard(reflector: Reflector, context: ExecutionContext): boolean {
-  return reflector.getAllAndOverride<boolean | undefined>(COUNTED_BY_ROUTE_GUARD_KEY, [context.getHandler(), context.getClass()]) === true;
+/** The hits left by the global guard for routes that count them ({@link RateLimitCountedByRoute}), by request. */
+const leftHits = new WeakMap<object, RateLimitHit>();
+
+/** The hit the global guard left for this request's route to count, if any (none when limits are off). */
+export function rateLimitHitOf(request: FastifyRequest): RateLimitHit | undefined {
+  return leftHits.get(request);
 }
 
-/** The policy a route is under, if any. */
-export function rateLimitOf(reflector: Reflector, context: ExecutionContext): RateLimitName | undefined {
-  return reflector.getAllAndOverride<RateLimitName | undefined>(RATE_LIMIT_KEY, [context.getHandler(), context.getClass()]);
-}
+/** A handler's parameter: the request's {@link rateLimitHitOf}. */
+export const LeftRateLimitHit = createParamDecorator((_: unknown, ctx: ExecutionContext): RateLimitHit | undefined =>
+  rateLimitHitOf(ctx.switchToHttp().getRequest<FastifyRequest>()),
+);
 
 /** Global guard: counts requests of routes marked with {@link RateLimit}; others pass untouched. */
 @Injectable()
@@ -36,11 +41,14 @@ export class RateLimitGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const name = rateLimitOf(this.reflector, context);
+    const targets = [context.getHandler(), context.getClass()];
+    const name = this.reflector.getAllAndOverride<RateLimitName | undefined>(RATE_LIMIT_KEY, targets);
     if (!name || context.getType() !== 'http') return true;
-    if (rateLimitCountedByRouteGuard(this.reflector, context)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    await this.limiter.consume(name, clientInfoOf(request).ip);
+    const hit = this.limiter.hitFor(name, clientInfoOf(request).ip);
+    if (!hit) return true;
+    if (this.reflector.getAllAndOverride<boolean | undefined>(COUNTED_BY_ROUTE_KEY, targets)) leftHits.set(request, hit);
+    else await hit.countAlone();
     return true;
   }
 }

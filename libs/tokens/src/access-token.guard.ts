@@ -1,8 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { clientInfoOf } from '@app/common';
-import { RateLimiter, rateLimitCountedByRouteGuard, rateLimitOf } from '@app/rate-limits';
+import { rateLimitHitOf } from '@app/rate-limits';
 import type { AuthContext } from './auth-context';
 import { TokensService } from './tokens.service';
 
@@ -15,27 +13,21 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 /**
  * The one guard of every protected route: bearer token plus the device headers it is bound to. A route under a rate
- * limit is counted by the same statement that reads the token ({@link DeviceAuth} tells the global rate-limit guard).
+ * limit is counted by the same statement that reads the token ({@link DeviceAuth} leaves the count to this guard).
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
-  constructor(
-    private readonly tokens: TokensService,
-    private readonly reflector: Reflector,
-    private readonly limiter: RateLimiter,
-  ) {}
+  constructor(private readonly tokens: TokensService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    // Only where the global rate-limit guard left the count to this one (DeviceAuth), so that no route counts twice.
-    const limit = rateLimitCountedByRouteGuard(this.reflector, context) ? rateLimitOf(this.reflector, context) : undefined;
     request.auth = await this.tokens.authenticate(
       {
         authorization: header(request, 'authorization'),
         deviceId: header(request, 'x-device-id'),
         deviceType: header(request, 'x-device-type'),
       },
-      limit ? this.limiter.hitFor(limit, clientInfoOf(request).ip) : undefined,
+      rateLimitHitOf(request),
     );
     return true;
   }

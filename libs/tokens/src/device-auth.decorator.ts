@@ -1,7 +1,7 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader } from '@nestjs/swagger';
 import { ApiErrors } from '@app/common';
-import { RateLimitCountedByRouteGuard } from '@app/rate-limits';
+import { RateLimitCountedByRoute } from '@app/rate-limits';
 import { AccessTokenGuard } from './access-token.guard';
 
 /**
@@ -12,7 +12,7 @@ import { AccessTokenGuard } from './access-token.guard';
 export function DeviceAuth(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     UseGuards(AccessTokenGuard),
-    RateLimitCountedByRouteGuard(),
+    RateLimitCountedByRoute(),
     ApiBearerAuth(),
     ApiHeader({ name: 'X-Device-Id', required: true, description: 'The id of the device the token was issued to.' }),
     ApiHeader({ name: 'X-Device-Type', required: false, description: 'If sent, must be the type the token was issued to.' }),
