@@ -57,6 +57,18 @@ describe('rate limits', () => {
     expect(statuses.filter((status) => status === 429)).toHaveLength(10);
   });
 
+  it("counts the desktop's read once, whether it reads at once or is held as a long-poll", async () => {
+    const { session } = await createQrSessionBypassingLimit();
+    const hits = async () =>
+      ((await app.dataSource.query(`SELECT hits FROM rate_limit_counters WHERE key LIKE 'watchQr:%'`)) as Array<{ hits: number }>)[0]?.hits ?? 0;
+    await app.dataSource.query(`DELETE FROM rate_limit_counters WHERE key LIKE 'watchQr:%'`);
+    await app.http().get(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret).expect(200);
+    expect(await hits()).toBe(1);
+    // Held until wait runs out, then answered by a read of its own.
+    await app.http().get(`/api/qr-sessions/${session.id}?since=pending&wait=1`).set('X-QR-Secret', session.secret).expect(200);
+    expect(await hits()).toBe(2);
+  });
+
   describe("a phone's actions, counted by the statement that checks the token", () => {
     const { limit } = RATE_LIMIT_POLICIES.phoneAction;
     const scanMissing = (headers: Record<string, string>) => app.http().post('/api/qr-sessions/AAAAAAAAAAAAAAAAAAAAAA/scan').set(headers);

@@ -13,7 +13,7 @@ export const RateLimit = (name: RateLimitName) => SetMetadata(RATE_LIMIT_KEY, na
 
 /**
  * Says that the route counts its rate limit itself, in a statement that does its own work too: the global guard then
- * leaves the request's hit for it ({@link rateLimitHitOf}) instead of counting it in a statement of its own. The route
+ * leaves the request's hit for it ({@link takeRateLimitHit}) instead of counting it in a statement of its own. The route
  * must count it on every path that reaches the database; a request that a pipe refuses (a malformed id or query) is
  * answered without reaching it, and is not counted.
  */
@@ -22,14 +22,19 @@ export const RateLimitCountedByRoute = () => SetMetadata(COUNTED_BY_ROUTE_KEY, t
 /** The hits left by the global guard for routes that count them ({@link RateLimitCountedByRoute}), by request. */
 const leftHits = new WeakMap<object, RateLimitHit>();
 
-/** The hit the global guard left for this request's route to count, if any (none when limits are off). */
-export function rateLimitHitOf(request: FastifyRequest): RateLimitHit | undefined {
-  return leftHits.get(request);
+/**
+ * Takes the hit the global guard left for this request's route to count, if any (none when limits are off). Taken
+ * once: whoever takes it counts it, and a second taker gets none, so no request is counted twice.
+ */
+export function takeRateLimitHit(request: FastifyRequest): RateLimitHit | undefined {
+  const hit = leftHits.get(request);
+  leftHits.delete(request);
+  return hit;
 }
 
-/** A handler's parameter: the request's {@link rateLimitHitOf}. */
+/** A handler's parameter: the request's hit, taken ({@link takeRateLimitHit}). */
 export const LeftRateLimitHit = createParamDecorator((_: unknown, ctx: ExecutionContext): RateLimitHit | undefined =>
-  rateLimitHitOf(ctx.switchToHttp().getRequest<FastifyRequest>()),
+  takeRateLimitHit(ctx.switchToHttp().getRequest<FastifyRequest>()),
 );
 
 /** Global guard: counts requests of routes marked with {@link RateLimit}; others pass untouched. */

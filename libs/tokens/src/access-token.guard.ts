@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { rateLimitHitOf } from '@app/rate-limits';
+import { takeRateLimitHit } from '@app/rate-limits';
 import type { AuthContext } from './auth-context';
 import { TokensService } from './tokens.service';
 
@@ -27,7 +27,7 @@ export class AccessTokenGuard implements CanActivate {
         deviceId: header(request, 'x-device-id'),
         deviceType: header(request, 'x-device-type'),
       },
-      rateLimitHitOf(request),
+      takeRateLimitHit(request),
     );
     return true;
   }
