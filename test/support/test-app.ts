@@ -21,8 +21,9 @@ export interface TestApp {
 }
 
 /**
- * Resolves once `count` long-poll requests are held by this app. supertest sends nothing until a request is awaited or
- * `.then`-ed, so a test that means to race a held request must first know that it is held.
+ * Resolves once `count` long-poll requests are held by this app: each has read its session, found no change and now
+ * waits for one, so a change made after this reaches it as a push. supertest sends nothing until a request is awaited
+ * or `.then`-ed, so a test that means to race a held request must first know that it is held.
  */
 export async function heldLongPolls(app: TestApp, count: number, timeoutMs = 5000): Promise<void> {
   const waiters = app.app.get(QrSessionWaiters);

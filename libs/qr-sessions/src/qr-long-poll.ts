@@ -47,6 +47,7 @@ export class QrLongPoll {
         if (current.status !== since) return current;
         // Nothing would wake this request while the bus is down: 503, and the client retries.
         if (!this.bus.isListening) throw new DomainError('service_unavailable', 'The event bus is unreachable; retry later.');
+        wait.hold();
         const outcome = await wait.outcome;
         if (outcome.kind === 'changed') {
           const snapshot = await outcome.change.snapshot();

@@ -9,11 +9,15 @@ export type WaitOutcome = { kind: 'changed'; change: QrSessionChange } | { kind:
 
 interface Waiter {
   since: QrStatus;
+  /** Set once the request's read found no change: from then on it is held, waiting for one. */
+  holding: boolean;
   settle(outcome: WaitOutcome): void;
 }
 
 export interface Wait {
   outcome: Promise<WaitOutcome>;
+  /** The request read the session after it started waiting and found no change: it is held now. */
+  hold(): void;
   cancel(): void;
 }
 
@@ -53,9 +57,10 @@ export class QrSessionWaiters implements OnModuleInit, OnModuleDestroy {
     this.settleAll({ kind: 'closed' });
   }
 
+  /** Requests held, waiting for a change (a wait whose read is still out is not counted yet). */
   get size(): number {
     let count = 0;
-    for (const set of this.waiting.values()) count += set.size;
+    for (const set of this.waiting.values()) for (const waiter of set) if (waiter.holding) count++;
     return count;
   }
 
@@ -65,6 +70,7 @@ export class QrSessionWaiters implements OnModuleInit, OnModuleDestroy {
     const outcome = new Promise<WaitOutcome>((resolve) => (settle = resolve));
     const waiter: Waiter = {
       since,
+      holding: false,
       settle: (result) => {
         clearTimeout(timer);
         this.remove(id, waiter);
@@ -76,7 +82,7 @@ export class QrSessionWaiters implements OnModuleInit, OnModuleDestroy {
     if (!set) this.waiting.set(id, (set = new Set()));
     set.add(waiter);
     if (this.drain.isDraining) waiter.settle({ kind: 'closed' });
-    return { outcome, cancel: () => waiter.settle({ kind: 'closed' }) };
+    return { outcome, hold: () => (waiter.holding = true), cancel: () => waiter.settle({ kind: 'closed' }) };
   }
 
   private remove(id: string, waiter: Waiter): void {
