@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DeviceType, SignInAlert } from '@app/contract';
 import { preparedQuery } from '@app/database';
-import { countHitSql, counterStateOf, type CounterRow, type CounterState } from '@app/rate-limits';
+import { countingSql, counterStateOf, type CounterRow, type CounterState } from '@app/rate-limits';
 import { SIGN_IN_ALERTS_CHANNEL } from '@app/sign-in-alerts';
 import { QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
 import { QrSession } from './qr-session.entity';
@@ -166,8 +166,7 @@ const VIEW = `SELECT ${SESSION_COLUMNS_OF_S},
         WHERE s.id = $1`;
 
 /** The view, with the request counted on its rate limit ($2 the counter's key, $3 its window). */
-const COUNTED_VIEW = `WITH counted AS (${countHitSql('$2', '$3')})
-  SELECT view.*, counted.hits, counted.reset_in FROM counted LEFT JOIN (${VIEW}) view ON true`;
+const COUNTED_VIEW = countingSql({ select: VIEW }, '$2', '$3');
 
 function viewOf(row: Record<string, unknown>): QrSessionView {
   const session = row as unknown as QrSessionRow;

@@ -19,9 +19,8 @@ export const counterStateOf = (row: CounterRow): CounterState => ({ hits: row.hi
 /**
  * The upsert that counts one hit on the fixed-window counter `key` of `windowSeconds` (both SQL expressions, usually
  * parameters): a counter whose window has ended starts a new one. Returns `hits` and `reset_in` ({@link CounterRow}).
- * Written once here; a statement that counts its request beside its own work puts it in a common table expression.
  */
-export function countHitSql(key: string, windowSeconds: string): string {
+function countHitSql(key: string, windowSeconds: string): string {
   return `INSERT INTO rate_limit_counters AS counter (key, window_started_at, hits) VALUES (${key}, now(), 1)
        ON CONFLICT (key) DO UPDATE SET
          hits = CASE WHEN counter.window_started_at <= now() - make_interval(secs => ${windowSeconds}) THEN 1 ELSE counter.hits + 1 END,
@@ -29,6 +28,17 @@ export function countHitSql(key: string, windowSeconds: string): string {
                                   THEN now() ELSE counter.window_started_at END
        RETURNING counter.hits,
                  EXTRACT(EPOCH FROM counter.window_started_at + make_interval(secs => ${windowSeconds}) - now())::float AS reset_in`;
+}
+
+/**
+ * A read that also counts its request on a rate-limit counter, in one statement: `query.select`'s row (its columns,
+ * null when it finds none) beside the counter's `hits` and `reset_in` ({@link CounterRow}), which there always are.
+ * `query.with` holds common table expressions the select uses (data-modifying ones must be at the top level); `key`
+ * and `windowSeconds` are SQL expressions, usually parameters.
+ */
+export function countingSql(query: { with?: string; select: string }, key: string, windowSeconds: string): string {
+  return `WITH ${query.with ? `${query.with}, ` : ''}counted AS (${countHitSql(key, windowSeconds)})
+  SELECT found.*, counted.hits, counted.reset_in FROM counted LEFT JOIN (${query.select}) found ON true`;
 }
 
 const COUNT_HIT = countHitSql('$1', '$2');

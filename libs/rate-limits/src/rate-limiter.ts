@@ -12,7 +12,7 @@ const CLEANUP_INTERVAL_MS = 5 * 60 * 1000;
  * check): one round trip instead of two.
  */
 export interface RateLimitHit {
-  /** The counter and its window: the parameters of {@link countHitSql}. */
+  /** The counter and its window: the parameters of {@link countingSql}. */
   key: string;
   windowSeconds: number;
   /** Throws `rate_limited` if the counter, as the statement left it, is past the limit. */

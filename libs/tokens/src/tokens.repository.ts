@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '@app/database';
-import { countHitSql, counterStateOf, type CounterRow, type CounterState } from '@app/rate-limits';
+import { countingSql, counterStateOf, type CounterRow, type CounterState } from '@app/rate-limits';
 import { AccessToken, type TokenGrant, type TokenRevokeReason } from './access-token.entity';
 
 /** What the guard needs to know of a presented token, read in one round trip. */
@@ -44,8 +44,7 @@ const TOKEN_FOR_REQUEST_CTES = `token AS (
 const TOKEN_FOR_REQUEST = `WITH ${TOKEN_FOR_REQUEST_CTES} SELECT * FROM token`;
 
 /** A request counted on its rate limit in the statement that checks its token ($2 the counter's key, $3 its window). */
-const TOKEN_FOR_COUNTED_REQUEST = `WITH ${TOKEN_FOR_REQUEST_CTES}, counted AS (${countHitSql('$2', '$3')})
-         SELECT token.*, counted.hits, counted.reset_in FROM counted LEFT JOIN token ON true`;
+const TOKEN_FOR_COUNTED_REQUEST = countingSql({ with: TOKEN_FOR_REQUEST_CTES, select: 'SELECT * FROM token' }, '$2', '$3');
 
 @Injectable()
 export class TokensRepository {
