@@ -1,6 +1,6 @@
 import { RATE_LIMIT_POLICIES } from '@app/rate-limits';
 import { DesktopSocket } from './support/desktop-socket';
-import { createQrSession, signUpAndLogin } from './support/factories';
+import { createQrSession, scan, signUpAndLogin } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** Brute force and flooding answer 429 rate_limited with Retry-After (threat 8). Each test uses its own policy. */
@@ -69,7 +69,7 @@ describe('rate limits', () => {
     expect(await hits()).toBe(2);
   });
 
-  describe("a phone's actions, counted by the statement that checks the token", () => {
+  describe("a phone's actions, counted by the statement that checks the token and acts", () => {
     const { limit } = RATE_LIMIT_POLICIES.phoneAction;
     const scanMissing = (headers: Record<string, string>) => app.http().post('/api/qr-sessions/AAAAAAAAAAAAAAAAAAAAAA/scan').set(headers);
     const forged = { Authorization: 'Bearer aaaa.bbbb.cccc', 'X-Device-Id': 'guessing-device' };
@@ -94,6 +94,43 @@ describe('rate limits', () => {
       const deleted = await signUpAndLogin(app);
       await app.dataSource.query('DELETE FROM access_tokens WHERE account_id = (SELECT id FROM accounts WHERE username = $1)', [deleted.username]);
       expect((await scanMissing(deleted.headers).expect(401)).body.code).toBe('unauthorized');
+      const [{ hits }] = await app.dataSource.query(`SELECT hits FROM rate_limit_counters WHERE key LIKE 'phoneAction:%'`);
+      expect(hits).toBe(2);
+    });
+
+    it('past the limit, the statement that would scan, confirm or reject does nothing', async () => {
+      const phone = await signUpAndLogin(app);
+      const scanned = await createQrSessionBypassingLimit();
+      const pending = await createQrSessionBypassingLimit();
+      const { scanTicket } = await scan(app, phone, scanned.session.id);
+      const stateOf = async (id: string) =>
+        (await app.dataSource.query('SELECT status, scan_ticket_used_at FROM qr_sessions WHERE id = $1', [id]))[0];
+      for (let i = 1; i < limit; i++) await scanMissing(phone.headers).expect(404);
+
+      for (const action of ['confirm', 'reject']) {
+        const refused = await app.http().post(`/api/qr-sessions/${scanned.session.id}/${action}`).set(phone.headers).send({ scanTicket });
+        expect({ action, status: refused.status, code: refused.body.code }).toEqual({ action, status: 429, code: 'rate_limited' });
+      }
+      expect((await app.http().post(`/api/qr-sessions/${pending.session.id}/scan`).set(phone.headers).expect(429)).body.code).toBe('rate_limited');
+      expect(await stateOf(scanned.session.id)).toEqual({ status: 'scanned', scan_ticket_used_at: null });
+      expect(await stateOf(pending.session.id)).toEqual({ status: 'pending', scan_ticket_used_at: null });
+
+      // Nothing was spent: in a new window, the same ticket confirms.
+      await app.dataSource.query(`DELETE FROM rate_limit_counters WHERE key LIKE 'phoneAction:%'`);
+      await app.http().post(`/api/qr-sessions/${scanned.session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(200);
+    });
+
+    it('counts a confirmation that the database refused as a whole', async () => {
+      const phone = await signUpAndLogin(app);
+      await app.dataSource.query(`DELETE FROM rate_limit_counters WHERE key LIKE 'createQr:%'`);
+      // A desktop that claims the phone's device id: the confirmation fails at its foreign key, and is answered forbidden.
+      const created = await app
+        .http()
+        .post('/api/qr-sessions?image=none')
+        .send({ device: { id: phone.deviceId, type: 'pc' } })
+        .expect(201);
+      const { scanTicket } = await scan(app, phone, created.body.id);
+      await app.http().post(`/api/qr-sessions/${created.body.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(403);
       const [{ hits }] = await app.dataSource.query(`SELECT hits FROM rate_limit_counters WHERE key LIKE 'phoneAction:%'`);
       expect(hits).toBe(2);
     });

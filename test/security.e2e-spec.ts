@@ -1,6 +1,7 @@
+import { JwtService } from '@nestjs/jwt';
 import { createHmac } from 'node:crypto';
 import { DesktopSocket } from './support/desktop-socket';
-import { createQrSession, scan, signUpAndLogin } from './support/factories';
+import { createQrSession, scan, signUpAndLogin, type SignedInDevice } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** Each test tries one attack of the threat list and expects it to fail with the contract's code. */
@@ -263,6 +264,106 @@ describe('security', () => {
       const phone = await signUpAndLogin(app);
       const response = await app.http().post('/api/accounts').send({ username: phone.username, password: 'another password' }).expect(409);
       expect(response.body.code).toBe('username_taken');
+    });
+  });
+
+  describe("a phone's token, checked by the statement that changes the session", () => {
+    type Action = 'scan' | 'confirm' | 'reject';
+
+    /** A session in the state the action needs: pending for a scan, scanned by `phone` for a confirm or a reject. */
+    async function sessionFor(action: Action, phone: SignedInDevice): Promise<{ id: string; scanTicket?: string }> {
+      const { session } = await createQrSession(app);
+      if (action === 'scan') return { id: session.id };
+      return { id: session.id, scanTicket: (await scan(app, phone, session.id)).scanTicket };
+    }
+
+    function act(action: Action, target: { id: string; scanTicket?: string }, headers: Record<string, string>) {
+      const request = app.http().post(`/api/qr-sessions/${target.id}/${action}`).set(headers);
+      return action === 'scan' ? request : request.send({ scanTicket: target.scanTicket });
+    }
+
+    /** The session's row and the number of its audit rows: what a refused request must leave as it was. */
+    async function stateOf(id: string): Promise<unknown> {
+      const [row] = await app.dataSource.query(
+        `SELECT status, scanned_by_account_id, scan_ticket_hash, scan_ticket_used_at, login_token_id,
+                (SELECT count(*)::int FROM qr_session_events WHERE qr_session_id = $1) AS events
+           FROM qr_sessions WHERE id = $1`,
+        [id],
+      );
+      return row;
+    }
+
+    /** Signs the same device in again: a new token for the device row the session was scanned with. */
+    async function signInAgain(phone: SignedInDevice): Promise<Record<string, string>> {
+      const response = await app
+        .http()
+        .post('/api/auth/login')
+        .send({ username: phone.username, password: phone.password, device: { id: phone.deviceId, type: phone.deviceType } })
+        .expect(200);
+      return { Authorization: `Bearer ${response.body.accessToken}`, 'X-Device-Id': phone.deviceId };
+    }
+
+    const claimsOf = (device: SignedInDevice) =>
+      JSON.parse(Buffer.from(device.login.accessToken.split('.')[1], 'base64url').toString()) as { sub: string; jti: string };
+    const jtiOf = (device: SignedInDevice) => claimsOf(device).jti;
+
+    it.each<Action>(['scan', 'confirm', 'reject'])('%s: a revoked token changes nothing; the same device signed in again can', async (action) => {
+      const phone = await signUpAndLogin(app);
+      const target = await sessionFor(action, phone);
+      const before = await stateOf(target.id);
+      await app.dataSource.query(`UPDATE access_tokens SET revoked_at = now(), revoke_reason = 'logout' WHERE id = $1`, [jtiOf(phone)]);
+      expect((await act(action, target, phone.headers).expect(401)).body.code).toBe('token_revoked');
+      expect(await stateOf(target.id)).toEqual(before);
+      // Nothing was spent: the ticket still holds for the device that scanned, with a token that stands.
+      await act(action, target, await signInAgain(phone)).expect(200);
+    });
+
+    it.each<Action>(['scan', 'confirm', 'reject'])('%s: a deleted token changes nothing', async (action) => {
+      const phone = await signUpAndLogin(app);
+      const target = await sessionFor(action, phone);
+      const before = await stateOf(target.id);
+      await app.dataSource.query('DELETE FROM access_tokens WHERE id = $1', [jtiOf(phone)]);
+      expect((await act(action, target, phone.headers).expect(401)).body.code).toBe('unauthorized');
+      expect(await stateOf(target.id)).toEqual(before);
+    });
+
+    it.each<Action>(['scan', 'confirm', 'reject'])(
+      "%s: a well-signed token that names another account than its row's changes nothing",
+      async (action) => {
+        const phone = await signUpAndLogin(app);
+        const other = await signUpAndLogin(app);
+        const target = await sessionFor(action, phone);
+        const before = await stateOf(target.id);
+        // What a leaked signing key would allow: this token's id, the other account's id. The row decides.
+        const claims = { ...claimsOf(phone), sub: claimsOf(other).sub };
+        const forged = app.app.get(JwtService).sign(claims, { algorithm: 'HS256' });
+        const headers = { ...phone.headers, Authorization: `Bearer ${forged}` };
+        expect((await act(action, target, headers).expect(401)).body.code).toBe('unauthorized');
+        expect(await stateOf(target.id)).toEqual(before);
+      },
+    );
+
+    it("answers a desktop's revoked token for the token before saying that only a phone may scan", async () => {
+      const desktop = await signUpAndLogin(app, { type: 'pc' });
+      const { session } = await createQrSession(app);
+      await app.dataSource.query(`UPDATE access_tokens SET revoked_at = now(), revoke_reason = 'logout' WHERE id = $1`, [jtiOf(desktop)]);
+      expect((await act('scan', { id: session.id }, desktop.headers).expect(401)).body.code).toBe('token_revoked');
+      expect((await stateOf(session.id)) as { status: string }).toMatchObject({ status: 'pending' });
+    });
+
+    it("refuses a desktop that claims the confirming phone's own id when the phone was last seen long ago", async () => {
+      const phone = await signUpAndLogin(app);
+      const created = await app
+        .http()
+        .post('/api/qr-sessions?image=none')
+        .send({ device: { id: phone.deviceId, type: 'pc', name: 'Evil' } })
+        .expect(201);
+      const { scanTicket } = await scan(app, phone, created.body.id);
+      // The statement notes the phone as seen, in the row the desktop's upsert would reach.
+      await app.dataSource.query(`UPDATE devices SET last_seen_at = now() - interval '1 hour' WHERE client_device_id = $1`, [phone.deviceId]);
+      const response = await act('confirm', { id: created.body.id, scanTicket }, phone.headers).expect(403);
+      expect(response.body.code).toBe('forbidden');
+      expect((await stateOf(created.body.id)) as { status: string }).toMatchObject({ status: 'scanned', login_token_id: null });
     });
   });
 

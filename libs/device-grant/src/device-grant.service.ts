@@ -137,7 +137,8 @@ export class DeviceGrantService {
     if (!grant || !hash || !hashesEqual(grant.userCodeHash, hash)) {
       throw new DomainError('qr_not_found', `No sign-in request has the code ${canonical ? formatUserCode(canonical) : 'given'}.`);
     }
-    const scanned = await this.sessions.scan(grant.qrSessionId, auth, client);
+    // The guard checked the token already; the scan's statement reads it again as it acts, which costs an index lookup.
+    const scanned = await this.sessions.scan(grant.qrSessionId, { token: auth }, client);
     return { ...scanned, requester: { ...scanned.requester, clientId: grant.clientId } };
   }
 }

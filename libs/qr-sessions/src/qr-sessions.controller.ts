@@ -5,7 +5,7 @@ import { ApiErrors, Client, type ClientInfo } from '@app/common';
 import { AppConfigService } from '@app/config';
 import type { CreatedQrSession, QrSessionSnapshot, ScanResult } from '@app/contract';
 import { LeftRateLimitHit, RateLimit, RateLimitCountedByRoute, type RateLimitHit } from '@app/rate-limits';
-import { CurrentAuth, DeviceAuth, type AuthContext } from '@app/tokens';
+import { CurrentPendingAuth, DeviceAuth, type PendingAuth } from '@app/tokens';
 import { CreateQrSessionDto, CreateQrSessionQuery } from './dto/create-qr-session.dto';
 import {
   ConfirmedResponse,
@@ -125,44 +125,44 @@ export class QrSessionsController {
   @Post(':id/scan')
   @RateLimit('phoneAction')
   @HttpCode(200)
-  @DeviceAuth()
+  @DeviceAuth({ checkedInStatement: true })
   @ApiOperation({ summary: 'A signed-in phone scans: it gets a scan ticket and sees who asks' })
   @ApiOkResponse({ type: ScanResultResponse })
   @ApiErrors('forbidden', 'qr_not_found', 'qr_already_scanned', 'qr_already_completed', 'qr_expired')
-  scan(@Param() { id }: QrSessionIdParams, @CurrentAuth() auth: AuthContext, @Client() client: ClientInfo): Promise<ScanResult> {
-    return this.sessions.scan(id, auth, client);
+  scan(@Param() { id }: QrSessionIdParams, @CurrentPendingAuth() caller: PendingAuth, @Client() client: ClientInfo): Promise<ScanResult> {
+    return this.sessions.scan(id, caller, client);
   }
 
   @Post(':id/confirm')
   @RateLimit('phoneAction')
   @HttpCode(200)
-  @DeviceAuth()
+  @DeviceAuth({ checkedInStatement: true })
   @ApiOperation({ summary: 'The phone that scanned confirms: the desktop is signed in' })
   @ApiOkResponse({ type: ConfirmedResponse })
   @ApiErrors('forbidden', 'scan_ticket_invalid', 'qr_not_found', 'qr_not_scanned', 'qr_already_completed', 'qr_expired', 'payload_too_large')
   confirm(
     @Param() { id }: QrSessionIdParams,
     @Body() dto: ScanTicketDto,
-    @CurrentAuth() auth: AuthContext,
+    @CurrentPendingAuth() caller: PendingAuth,
     @Client() client: ClientInfo,
   ): Promise<{ id: string; status: 'confirmed' }> {
-    return this.sessions.confirm(id, dto.scanTicket, auth, client);
+    return this.sessions.confirm(id, dto.scanTicket, caller, client);
   }
 
   @Post(':id/reject')
   @RateLimit('phoneAction')
   @HttpCode(200)
-  @DeviceAuth()
+  @DeviceAuth({ checkedInStatement: true })
   @ApiOperation({ summary: 'The phone that scanned rejects' })
   @ApiOkResponse({ type: RejectedResponse })
   @ApiErrors('forbidden', 'scan_ticket_invalid', 'qr_not_found', 'qr_not_scanned', 'qr_already_completed', 'qr_expired', 'payload_too_large')
   reject(
     @Param() { id }: QrSessionIdParams,
     @Body() dto: ScanTicketDto,
-    @CurrentAuth() auth: AuthContext,
+    @CurrentPendingAuth() caller: PendingAuth,
     @Client() client: ClientInfo,
   ): Promise<{ id: string; status: 'rejected' }> {
-    return this.sessions.reject(id, dto.scanTicket, auth, client);
+    return this.sessions.reject(id, dto.scanTicket, caller, client);
   }
 
   private contentOf(id: string): string {

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DeviceType, SignInAlert } from '@app/contract';
 import { preparedQuery } from '@app/database';
-import { countingSql, counterStateOf, type CounterRow, type CounterState } from '@app/rate-limits';
+import { countedCte, countingSql, counterStateOf, type CounterRow, type CounterState } from '@app/rate-limits';
 import { SIGN_IN_ALERTS_CHANNEL } from '@app/sign-in-alerts';
+import { PRESENTED_TOKEN_COLUMNS, presentedTokenCtes, presentedTokenStands, presentedTokenStateOf, type TokenState } from '@app/tokens';
 import { QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
 import { QrSession } from './qr-session.entity';
 import type { QrSessionEventType } from './qr-session-event.entity';
@@ -65,10 +66,25 @@ const CHANGE_MESSAGE_SQL = `json_build_object(
                                'scannedAt', changed."scannedAt", 'scannedByDisplayName', changed."scannedByDisplayName",
                                'scannedByUsername', changed."scannedByUsername"))::text`;
 
-/** The phone acting on a session: the account and device of the token it presented. */
-export interface Scanner {
+/**
+ * The phone acting on a session, as its request presented itself: a token whose signature and device binding hold and,
+ * with rate limits on, the request's hit on its counter. The transition's statement reads the token (its account and
+ * device become the common table expression `caller`) and counts the hit, and acts only if the token stands and the
+ * hit is within its limit.
+ */
+export interface CallerCheck {
+  tokenId: string;
   accountId: string;
-  deviceRowId: string;
+  counter?: { key: string; windowSeconds: number; limit: number };
+}
+
+/** A phone's transition: what it did (`done`), or what its statement read that may say why it did not. */
+export interface CheckedTransition<T extends Transition> {
+  done: T | null;
+  /** The presented token's row as the statement read it (null: there is none). */
+  token: TokenState | null;
+  /** The rate-limit counter as the statement left it (null: limits are off). */
+  counter: CounterState | null;
 }
 
 /** A session row as the repository returns it: its columns and the scanner's display name and username. */
@@ -120,12 +136,14 @@ export interface Transition {
 
 /** What a confirmation needs besides the ticket: the desktop's token to record and the sign-in alert to publish. */
 export interface ConfirmPlan {
-  scanner: Scanner;
+  caller: CallerCheck;
+  /** The phone's own device id, which approves the sign-in (the alert names it; the desktop may not claim it). */
+  phoneDeviceId: string;
   ticketHash: string;
   /** The id a new desktop device row gets; an existing row of the account with that device id is reused. */
   newDeviceRowId: string;
   token: { id: string; issuedAt: Date; expiresAt: Date };
-  alert: { at: string; approvedBy: string };
+  alertAt: string;
   actor: AuditActor;
 }
 
@@ -141,7 +159,10 @@ interface TransitionStatement {
   change: string;
   parameters: unknown[];
   type: QrSessionEventType;
+  /** Who caused the change. With `caller`, its account and device are the caller's, read by the statement. */
   actor: AuditActor;
+  /** The phone the change is for: `change` joins the CTE `caller`, which has its row only if the phone may act. */
+  caller?: CallerCheck;
   /** A condition on `changed` under which the change is recorded and published (default: always). */
   recordWhen?: string;
   /** More common table expressions after `changed` and `event`, written by the caller. */
@@ -257,31 +278,34 @@ export class QrSessionsRepository {
    * pending → scanned, or a fresh ticket for the same account and device re-scanning. `scanned_at` keeps the first
    * scan's time: only the first scan is recorded and published (the desktop has already been told of a re-scan).
    */
-  async markScanned(
+  markScanned(
     id: string,
-    scanner: Scanner,
+    caller: CallerCheck,
     ticket: { hash: string; ttlSeconds: number },
     actor: AuditActor,
     publishing: Publishing,
-  ): Promise<Transition | null> {
-    return this.transition(
+  ): Promise<CheckedTransition<Transition>> {
+    return this.checkedTransition(
       {
         change: `UPDATE qr_sessions
                     SET status = 'scanned',
                         scanned_at = COALESCE(scanned_at, now()),
-                        scanned_by_account_id = $2,
-                        scanned_by_device_id = $3,
-                        scan_ticket_hash = $4,
-                        scan_ticket_expires_at = LEAST(now() + make_interval(secs => $5), expires_at),
+                        scanned_by_account_id = caller.account_id,
+                        scanned_by_device_id = caller.device_id,
+                        scan_ticket_hash = $2,
+                        scan_ticket_expires_at = LEAST(now() + make_interval(secs => $3), expires_at),
                         scan_ticket_used_at = NULL
+                   FROM caller
                   WHERE id = $1
                     AND expires_at > now()
                     AND (status = 'pending'
-                         OR (status = 'scanned' AND scanned_by_account_id = $2 AND scanned_by_device_id = $3))
+                         OR (status = 'scanned' AND scanned_by_account_id = caller.account_id
+                             AND scanned_by_device_id = caller.device_id))
                  RETURNING ${SESSION_COLUMNS}, qr_sessions.scanned_at = now() AS "firstScan"`,
-        parameters: [id, scanner.accountId, scanner.deviceRowId, ticket.hash, ticket.ttlSeconds],
+        parameters: [id, ticket.hash, ticket.ttlSeconds],
         type: 'scanned',
         actor,
+        caller,
         recordWhen: 'changed."firstScan"',
       },
       publishing,
@@ -289,15 +313,23 @@ export class QrSessionsRepository {
   }
 
   /** scanned → rejected, spending the scan ticket (see {@link ticketHolds}). */
-  markRejected(id: string, scanner: Scanner, ticketHash: string, actor: AuditActor, publishing: Publishing): Promise<Transition | null> {
-    return this.transition(
+  markRejected(
+    id: string,
+    caller: CallerCheck,
+    ticketHash: string,
+    actor: AuditActor,
+    publishing: Publishing,
+  ): Promise<CheckedTransition<Transition>> {
+    return this.checkedTransition(
       {
         change: `UPDATE qr_sessions SET status = 'rejected', rejected_at = now(), scan_ticket_used_at = now()
-                  WHERE id = $1 AND ${ticketHolds(2, 3, 4)}
+                   FROM caller
+                  WHERE id = $1 AND ${ticketHolds(2)}
                  RETURNING ${SESSION_COLUMNS}`,
-        parameters: [id, ticketHash, scanner.accountId, scanner.deviceRowId],
+        parameters: [id, ticketHash],
         type: 'rejected',
         actor,
+        caller,
       },
       publishing,
     );
@@ -311,68 +343,68 @@ export class QrSessionsRepository {
    * The account may already have that device id with another type (a desktop claiming the id of the account's phone):
    * then the device upsert changes nothing, no token is inserted, and the session's `login_token_id` points at a token
    * that does not exist, which the foreign key refuses at the end of the statement. The statement fails as a whole
-   * and the session stays scanned; the service answers that failure with `forbidden`.
+   * and the session stays scanned; the service answers that failure with `forbidden`. The confirming phone's own id
+   * is left out of the upsert before it runs, with the same outcome: this statement may also note that row as seen,
+   * and PostgreSQL leaves the order of two changes of one row in one statement undefined.
    */
-  async markConfirmed(id: string, plan: ConfirmPlan, publishing: Publishing): Promise<Confirmation | null> {
+  async markConfirmed(id: string, plan: ConfirmPlan, publishing: Publishing): Promise<CheckedTransition<Confirmation>> {
     const notify = publishing.notifyInStatement;
-    const confirmed = await this.transition(
+    const checked = await this.checkedTransition(
       {
         change: `UPDATE qr_sessions
-                    SET status = 'confirmed', confirmed_at = now(), scan_ticket_used_at = now(), login_token_id = $5
-                  WHERE id = $1 AND ${ticketHolds(2, 3, 4)}
+                    SET status = 'confirmed', confirmed_at = now(), scan_ticket_used_at = now(), login_token_id = $3
+                   FROM caller
+                  WHERE id = $1 AND ${ticketHolds(2)}
                  RETURNING ${SESSION_COLUMNS}`,
         parameters: [
           id,
           plan.ticketHash,
-          plan.scanner.accountId,
-          plan.scanner.deviceRowId,
           plan.token.id,
           plan.newDeviceRowId,
           plan.token.issuedAt,
           plan.token.expiresAt,
-          plan.alert.at,
-          plan.alert.approvedBy,
+          plan.alertAt,
+          plan.phoneDeviceId,
         ],
         type: 'confirmed',
         actor: plan.actor,
+        caller: plan.caller,
         moreCtes: `desktop AS (
             INSERT INTO devices (id, account_id, client_device_id, type, name, created_at, last_seen_at, signed_out_at)
-            SELECT $6::uuid, $3::uuid, changed."desktopClientDeviceId", changed."desktopDeviceType", changed."desktopDeviceName",
-                   now(), now(), NULL
+            SELECT $4::uuid, changed."scannedByAccountId", changed."desktopClientDeviceId", changed."desktopDeviceType",
+                   changed."desktopDeviceName", now(), now(), NULL
               FROM changed
+             WHERE changed."desktopClientDeviceId" <> $8::varchar
             ON CONFLICT (account_id, client_device_id) DO UPDATE
                SET name = COALESCE(EXCLUDED.name, devices.name), last_seen_at = now(), signed_out_at = NULL
              WHERE devices.type = EXCLUDED.type
             RETURNING id, client_device_id, type, name
           ), token AS (
             INSERT INTO access_tokens (id, account_id, device_id, grant_type, issued_at, expires_at)
-            SELECT $5::uuid, $3::uuid, desktop.id, 'qr', $7::timestamptz, $8::timestamptz FROM desktop
+            SELECT $3::uuid, changed."scannedByAccountId", desktop.id, 'qr', $5::timestamptz, $6::timestamptz FROM changed, desktop
             RETURNING id
-          ), owner AS (
-            SELECT username, display_name FROM accounts WHERE id = $3
           ), alert AS (
             SELECT json_build_object(
-                     'eventId', $5::text, 'accountId', $3::text,
+                     'eventId', $3::text, 'accountId', changed."scannedByAccountId"::text,
                      'alert', json_build_object(
-                       'method', 'qr', 'at', $9::text,
+                       'method', 'qr', 'at', $7::text,
                        'device', json_build_object('id', desktop.client_device_id, 'type', desktop.type, 'name', desktop.name),
-                       'ip', changed."desktopIp", 'userAgent', changed."desktopUserAgent", 'approvedBy', $10::text))::text AS message
+                       'ip', changed."desktopIp", 'userAgent', changed."desktopUserAgent", 'approvedBy', $8::text))::text AS message
               FROM changed, desktop
           )`,
         moreColumns: `desktop.id AS "signedInRowId", desktop.client_device_id AS "signedInDeviceId",
-                      desktop.type AS "signedInDeviceType", desktop.name AS "signedInDeviceName",
-                      owner.username AS "ownerUsername", owner.display_name AS "ownerDisplayName",
-                      alert.message AS alert${notify ? `, pg_notify('${SIGN_IN_ALERTS_CHANNEL}', alert.message) AS "alertSent"` : ''}`,
-        moreJoins: 'JOIN desktop ON true JOIN owner ON true JOIN alert ON true',
+                      desktop.type AS "signedInDeviceType", desktop.name AS "signedInDeviceName", alert.message AS alert
+                      ${notify ? `, CASE WHEN alert.message IS NOT NULL THEN pg_notify('${SIGN_IN_ALERTS_CHANNEL}', alert.message) END AS "alertSent"` : ''}`,
+        moreJoins: 'LEFT JOIN desktop ON true LEFT JOIN alert ON true',
       },
       publishing,
     );
-    if (!confirmed) return null;
-    const { session, message, extra } = confirmed;
-    return {
+    if (!checked.done) return { ...checked, done: null };
+    const { session, message, extra } = checked.done;
+    const confirmation: Confirmation = {
       session,
       message,
-      account: { id: plan.scanner.accountId, username: extra.ownerUsername as string, displayName: extra.ownerDisplayName as string },
+      account: { id: session.scannedByAccountId!, username: session.scannedByUsername!, displayName: session.scannedByDisplayName! },
       desktop: {
         rowId: extra.signedInRowId as string,
         id: extra.signedInDeviceId as string,
@@ -381,6 +413,7 @@ export class QrSessionsRepository {
       },
       alert: JSON.parse(extra.alert as string) as Confirmation['alert'],
     };
+    return { ...checked, done: confirmation };
   }
 
   /** pending|scanned → cancelled, by the holder of the secret (its hash must match), before expiry. */
@@ -438,18 +471,58 @@ export class QrSessionsRepository {
    * `recordWhen` holds), `message` (what is published), the caller's own expressions, and the `pg_notify` of the
    * change when the bus takes it from SQL. Parameters of the audit row follow the caller's.
    */
-  private async transition(
-    statement: TransitionStatement,
-    publishing: Publishing,
-  ): Promise<(Transition & { extra: Record<string, unknown> }) | null> {
-    const { change, parameters, type, actor } = statement;
-    const n = parameters.length;
-    const sql = `WITH changed AS (${change}),
+  private async transition(statement: TransitionStatement, publishing: Publishing): Promise<TransitionRow | null> {
+    const [row] = await preparedQuery<Record<string, unknown>>(publishing.manager ?? this.dataSource, ...transitionSql(statement, publishing));
+    return row ? transitionOf(row) : null;
+  }
+
+  /**
+   * The same for a phone's transition, whose statement also checks the phone's token and counts its rate limit
+   * (`statement.caller`): it answers one row whether or not it acted, with what it read of both.
+   */
+  private async checkedTransition(statement: TransitionStatement, publishing: Publishing): Promise<CheckedTransition<TransitionRow>> {
+    const [row] = await preparedQuery<Record<string, unknown>>(publishing.manager ?? this.dataSource, ...transitionSql(statement, publishing));
+    return {
+      done: row.id ? transitionOf(row) : null,
+      token: presentedTokenStateOf(row),
+      counter: statement.caller?.counter ? counterStateOf(row as unknown as CounterRow) : null,
+    };
+  }
+}
+
+/** A transition's row: the session, its published message, and the statement's other columns (`extra`). */
+type TransitionRow = Transition & { extra: Record<string, unknown> };
+
+/** The text and values of a transition's statement (see {@link QrSessionsRepository.transition}). */
+function transitionSql(statement: TransitionStatement, publishing: Publishing): [string, unknown[]] {
+  const { change, type, actor, caller } = statement;
+  const values = [...statement.parameters];
+  const parameter = (value: unknown, sqlType: string) => {
+    values.push(value);
+    return `$${values.length}::${sqlType}`;
+  };
+  // The phone's token ($t, of the account $a) and, with limits on, its hit (key $k, window $w, limit $l): `caller` has
+  // the token's account and device only if the token stands and the hit is within the limit.
+  let callerCtes = '';
+  if (caller) {
+    const { counter } = caller;
+    callerCtes = `${presentedTokenCtes(parameter(caller.tokenId, 'uuid'))},
+      ${counter ? `${countedCte(parameter(counter.key, 'text'), parameter(counter.windowSeconds, 'int'))},` : ''}
+      caller AS (
+        SELECT presented_token.account_id, presented_token.device_id FROM presented_token ${counter ? ', counted' : ''}
+         WHERE ${presentedTokenStands(parameter(caller.accountId, 'text'))}
+               ${counter ? `AND counted.hits <= ${parameter(counter.limit, 'int')}` : ''}
+      ),`;
+  }
+  const sql = `WITH ${callerCtes} changed AS (${change}),
       event AS (
         INSERT INTO qr_session_events (qr_session_id, type, ip, user_agent, account_id, device_id, client_device_id)
-        SELECT changed."id", $${n + 1}::qr_session_event_type, $${n + 2}::inet, $${n + 3}::text, $${n + 4}::uuid,
-               $${n + 5}::uuid, ${statement.clientDeviceIdSql ?? `$${n + 6}::varchar`}
-          FROM changed ${statement.recordWhen ? `WHERE ${statement.recordWhen}` : ''}
+        SELECT changed."id", ${parameter(type, 'qr_session_event_type')}, ${parameter(actor.ip, 'inet')},
+               ${parameter(actor.userAgent, 'text')},
+               ${caller ? 'caller.account_id' : parameter(actor.accountId ?? null, 'uuid')},
+               ${caller ? 'caller.device_id' : parameter(actor.deviceId ?? null, 'uuid')},
+               ${statement.clientDeviceIdSql ?? parameter(actor.clientDeviceId ?? null, 'varchar')}
+          FROM changed ${caller ? ', caller' : ''} ${statement.recordWhen ? `WHERE ${statement.recordWhen}` : ''}
         RETURNING id, type
       ), message AS (
         SELECT ${CHANGE_MESSAGE_SQL} AS text FROM changed, event
@@ -457,34 +530,38 @@ export class QrSessionsRepository {
       SELECT changed.*, message.text AS "changeMessage"
              ${publishing.notifyInStatement ? `, CASE WHEN message.text IS NOT NULL THEN pg_notify('${QR_EVENTS_CHANNEL}', message.text) END AS "changeSent"` : ''}
              ${statement.moreColumns ? `, ${statement.moreColumns}` : ''}
-        FROM changed LEFT JOIN message ON true ${statement.moreJoins ?? ''}`;
-    const values = [...parameters, type, actor.ip, actor.userAgent, actor.accountId ?? null, actor.deviceId ?? null];
-    if (!statement.clientDeviceIdSql) values.push(actor.clientDeviceId ?? null);
-    const rows = await preparedQuery<Record<string, unknown>>(publishing.manager ?? this.dataSource, sql, values);
-    const row = rows[0];
-    if (!row) return null;
-    const session = {} as Record<string, unknown>;
-    const extra = { ...row };
-    for (const field of SESSION_ROW_FIELDS) {
-      session[field] = row[field];
-      delete extra[field];
-    }
-    const message = extra.changeMessage as string | null;
-    return {
-      session: session as unknown as QrSessionRow,
-      ...(message ? { message: JSON.parse(message) as QrSessionChangeMessage } : {}),
-      extra,
-    };
-  }
+             ${caller ? `, ${PRESENTED_TOKEN_COLUMNS}` : ''} ${caller?.counter ? ', counted.hits, counted.reset_in' : ''}
+        FROM ${caller ? `(SELECT) AS request LEFT JOIN presented_token ON true ${caller.counter ? 'CROSS JOIN counted' : ''} LEFT JOIN changed ON true` : 'changed'}
+             LEFT JOIN message ON true ${statement.moreJoins ?? ''}`;
+  return [sql, values];
 }
 
-/** The conditions under which a scan ticket may be spent, at parameter positions (ticket hash, account, device). */
-function ticketHolds(ticketHash: number, accountId: number, deviceId: number): string {
+/** Splits a transition's row into the session, its published message and the statement's other columns. */
+function transitionOf(row: Record<string, unknown>): TransitionRow {
+  const session = {} as Record<string, unknown>;
+  const extra = { ...row };
+  for (const field of SESSION_ROW_FIELDS) {
+    session[field] = row[field];
+    delete extra[field];
+  }
+  const message = extra.changeMessage as string | null;
+  return {
+    session: session as unknown as QrSessionRow,
+    ...(message ? { message: JSON.parse(message) as QrSessionChangeMessage } : {}),
+    extra,
+  };
+}
+
+/**
+ * The conditions under which a scan ticket (its hash at parameter position `ticketHash`) may be spent: by the phone
+ * that scanned, which is the `caller` of the statement.
+ */
+function ticketHolds(ticketHash: number): string {
   return `status = 'scanned'
       AND expires_at > now()
       AND scan_ticket_hash = $${ticketHash}
       AND scan_ticket_expires_at > now()
       AND scan_ticket_used_at IS NULL
-      AND scanned_by_account_id = $${accountId}
-      AND scanned_by_device_id = $${deviceId}`;
+      AND scanned_by_account_id = caller.account_id
+      AND scanned_by_device_id = caller.device_id`;
 }

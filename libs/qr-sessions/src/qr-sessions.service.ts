@@ -8,18 +8,19 @@ import { EventBus } from '@app/events';
 import { MetricsService } from '@app/metrics';
 import type { RateLimitHit } from '@app/rate-limits';
 import { SignInAlerts } from '@app/sign-in-alerts';
-import { TokensService, type AuthContext } from '@app/tokens';
+import { TokensService, type PendingAuth } from '@app/tokens';
 import { QR_EVENTS_CHANNEL } from './qr-session-change';
 import { QrSessionChanges } from './qr-session-changes';
 import { OPEN_STATUSES } from './qr-session.entity';
 import {
   QrSessionsRepository,
   type AuditActor,
+  type CallerCheck,
+  type CheckedTransition,
   type NewQrSession,
   type Publishing,
   type QrSessionRow,
   type QrSessionView,
-  type Scanner,
   type Transition,
 } from './qr-sessions.repository';
 import { QrSnapshots } from './qr-snapshots';
@@ -136,16 +137,19 @@ export class QrSessionsService {
     this.assertSecret(session.secretHash, secret);
   }
 
-  /** A signed-in phone scans: it gets a scan ticket bound to this session, its account and its device. */
-  async scan(id: string, auth: AuthContext, client: ClientInfo): Promise<ScanResult> {
-    this.assertMobile(auth);
+  /**
+   * A signed-in phone scans: it gets a scan ticket bound to this session, its account and its device. The statement
+   * that scans also checks the phone's token and counts its rate limit ({@link PendingAuth}).
+   */
+  async scan(id: string, caller: PendingAuth, client: ClientInfo): Promise<ScanResult> {
+    await this.assertMobile(caller);
     const ticket = newSecret();
-    const scanned = await this.transact((publishing) =>
+    const scanned = await this.actFor(caller, (publishing, check) =>
       this.sessions.markScanned(
         id,
-        scannerOf(auth),
+        check,
         { hash: sha256Hex(ticket), ttlSeconds: this.config.scanTicketTtlSeconds },
-        actorOf(auth, client),
+        actorOf(caller, client),
         publishing,
       ),
     );
@@ -168,29 +172,38 @@ export class QrSessionsService {
 
   /**
    * The phone that scanned confirms: the desktop device gets its own token for the phone's account, and the account's
-   * other devices hear of the sign-in. One statement; the desktop's socket or long-poll is written before this returns.
+   * other devices hear of the sign-in. One statement, which also checks the phone's token and counts its rate limit;
+   * the desktop's socket or long-poll is written before this returns.
    */
-  async confirm(id: string, scanTicket: string, auth: AuthContext, client: ClientInfo): Promise<{ id: string; status: 'confirmed' }> {
-    this.assertMobile(auth);
+  async confirm(id: string, scanTicket: string, caller: PendingAuth, client: ClientInfo): Promise<{ id: string; status: 'confirmed' }> {
+    await this.assertMobile(caller);
     const token = this.tokens.plan();
     await this.changes.confirming(id, async () => {
       let confirmed;
       try {
-        const plan = {
-          scanner: scannerOf(auth),
-          ticketHash: sha256Hex(scanTicket),
-          newDeviceRowId: randomUUID(),
-          token,
-          alert: { at: new Date().toISOString(), approvedBy: auth.clientDeviceId },
-          actor: actorOf(auth, client),
-        };
-        confirmed = await this.transact(
-          (publishing) => this.sessions.markConfirmed(id, plan, publishing),
+        confirmed = await this.actFor(
+          caller,
+          (publishing, check) =>
+            this.sessions.markConfirmed(
+              id,
+              {
+                caller: check,
+                phoneDeviceId: caller.token.clientDeviceId,
+                ticketHash: sha256Hex(scanTicket),
+                newDeviceRowId: randomUUID(),
+                token,
+                alertAt: new Date().toISOString(),
+                actor: actorOf(caller, client),
+              },
+              publishing,
+            ),
           (done, manager) => this.alerts.publishMessage(manager, done.alert),
         );
       } catch (error) {
-        // The statement failed as a whole, so the session stays scanned and nothing was issued.
+        // The statement failed as a whole, so the session stays scanned, nothing was issued, and the request was not
+        // counted on its rate limit: it is counted now, and refused past the limit as any other.
         if (isForeignKeyViolation(error, 'fk_qr_sessions_login_token')) {
+          await caller.hit?.countAlone();
           throw new DomainError('forbidden', 'The desktop claims the device id of another of your devices; do not confirm it.');
         }
         throw error;
@@ -205,10 +218,10 @@ export class QrSessionsService {
     return { id, status: 'confirmed' };
   }
 
-  async reject(id: string, scanTicket: string, auth: AuthContext, client: ClientInfo): Promise<{ id: string; status: 'rejected' }> {
-    this.assertMobile(auth);
-    const rejected = await this.transact((publishing) =>
-      this.sessions.markRejected(id, scannerOf(auth), sha256Hex(scanTicket), actorOf(auth, client), publishing),
+  async reject(id: string, scanTicket: string, caller: PendingAuth, client: ClientInfo): Promise<{ id: string; status: 'rejected' }> {
+    await this.assertMobile(caller);
+    const rejected = await this.actFor(caller, (publishing, check) =>
+      this.sessions.markRejected(id, check, sha256Hex(scanTicket), actorOf(caller, client), publishing),
     );
     if (!rejected) throw await this.refusal(id, 'decide');
     this.deliver(rejected);
@@ -273,6 +286,26 @@ export class QrSessionsService {
     });
   }
 
+  /**
+   * Runs a phone's transition, whose statement checks the phone's token and counts its rate limit as it acts. Answers
+   * what it did; if it did not act, throws `rate_limited` or the token's refusal when either was the reason, and
+   * answers null when the session itself refused (the caller explains why).
+   */
+  private async actFor<T extends Transition>(
+    caller: PendingAuth,
+    run: (publishing: Publishing, check: CallerCheck) => Promise<CheckedTransition<T>>,
+    also?: (done: T, manager: EntityManager) => Promise<void>,
+  ): Promise<T | null> {
+    const check: CallerCheck = { tokenId: caller.token.tokenId, accountId: caller.token.accountId, counter: caller.hit };
+    let outcome!: CheckedTransition<T>;
+    await this.transact(async (publishing) => {
+      outcome = await run(publishing, check);
+      return outcome.done;
+    }, also);
+    if (!outcome.done) this.tokens.explainRefusal(caller, outcome);
+    return outcome.done;
+  }
+
   /** Publishes a transition's change through the bus, in its transaction, unless its statement did. */
   private async publish(transition: Transition, publishing: Publishing): Promise<void> {
     if (transition.message && !publishing.notifyInStatement && publishing.manager) {
@@ -317,8 +350,11 @@ export class QrSessionsService {
     }
   }
 
-  private assertMobile(auth: AuthContext): void {
-    if (!isMobile(auth.deviceType)) throw new DomainError('forbidden', 'Only a phone (ios or android device) can do this.');
+  /** Refuses a caller that is not a phone, once its token was checked (and its request counted) as for any other. */
+  private async assertMobile(caller: PendingAuth): Promise<void> {
+    if (isMobile(caller.token.deviceType)) return;
+    await this.tokens.check(caller);
+    throw new DomainError('forbidden', 'Only a phone (ios or android device) can do this.');
   }
 
   private notFound(): DomainError {
@@ -326,18 +362,9 @@ export class QrSessionsService {
   }
 }
 
-function scannerOf(auth: AuthContext): Scanner {
-  return { accountId: auth.accountId, deviceRowId: auth.deviceRowId };
-}
-
-function actorOf(auth: AuthContext, client: ClientInfo): AuditActor {
-  return {
-    ip: client.ip,
-    userAgent: client.userAgent,
-    accountId: auth.accountId,
-    deviceId: auth.deviceRowId,
-    clientDeviceId: auth.clientDeviceId,
-  };
+/** The audit row's actor of a phone's transition; its account and device are read by the statement (`caller`). */
+function actorOf(caller: PendingAuth, client: ClientInfo): AuditActor {
+  return { ip: client.ip, userAgent: client.userAgent, clientDeviceId: caller.token.clientDeviceId };
 }
 
 function isForeignKeyViolation(error: unknown, constraint: string): boolean {

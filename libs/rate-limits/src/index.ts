@@ -5,4 +5,4 @@ export * from './rate-limiter';
 export * from './rate-limit.guard';
 export * from './rate-limits.module';
 export * from './login-lockout';
-export { countingSql, counterStateOf, type CounterRow, type CounterState } from './rate-limit-counters.repository';
+export { countedCte, countingSql, counterStateOf, type CounterRow, type CounterState } from './rate-limit-counters.repository';

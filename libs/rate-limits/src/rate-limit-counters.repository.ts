@@ -31,13 +31,23 @@ function countHitSql(key: string, windowSeconds: string): string {
 }
 
 /**
+ * The common table expression `counted`: one hit counted on the counter `key` of `windowSeconds` (SQL expressions,
+ * usually parameters), and its one row, `hits` and `reset_in` ({@link CounterRow}), for a statement that counts its
+ * request while doing its own work. A statement that must not do that work past the limit requires
+ * `counted.hits <= limit` where it does it.
+ */
+export function countedCte(key: string, windowSeconds: string): string {
+  return `counted AS (${countHitSql(key, windowSeconds)})`;
+}
+
+/**
  * A read that also counts its request on a rate-limit counter, in one statement: `query.select`'s row (its columns,
  * null when it finds none) beside the counter's `hits` and `reset_in` ({@link CounterRow}), which there always are.
  * `query.with` holds common table expressions the select uses (data-modifying ones must be at the top level); `key`
  * and `windowSeconds` are SQL expressions, usually parameters.
  */
 export function countingSql(query: { with?: string; select: string }, key: string, windowSeconds: string): string {
-  return `WITH ${query.with ? `${query.with}, ` : ''}counted AS (${countHitSql(key, windowSeconds)})
+  return `WITH ${query.with ? `${query.with}, ` : ''}${countedCte(key, windowSeconds)}
   SELECT found.*, counted.hits, counted.reset_in FROM counted LEFT JOIN (${query.select}) found ON true`;
 }
 

@@ -12,9 +12,11 @@ const CLEANUP_INTERVAL_MS = 5 * 60 * 1000;
  * check): one round trip instead of two.
  */
 export interface RateLimitHit {
-  /** The counter and its window: the parameters of {@link countingSql}. */
+  /** The counter and its window: the parameters of {@link countingSql} and {@link countedCte}. */
   key: string;
   windowSeconds: number;
+  /** The hits a window allows, for a statement that does its work only within them. */
+  limit: number;
   /** Throws `rate_limited` if the counter, as the statement left it, is past the limit. */
   judge(counter: CounterState): void;
   /** Counts the hit in a statement of its own, for a request refused before its statement could run; throws as judge. */
@@ -63,7 +65,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
       this.metrics.rateLimited(name);
       throw limited(counter);
     };
-    return { key, windowSeconds, judge, countAlone: async () => judge(await this.counters.countHit(key, windowSeconds)) };
+    return { key, windowSeconds, limit, judge, countAlone: async () => judge(await this.counters.countHit(key, windowSeconds)) };
   }
 
   /** Counts one request of `name` by a signed-in account, for policies with `perAccount` (besides the per-IP count). */

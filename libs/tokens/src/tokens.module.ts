@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { JwtModule, type JwtModuleOptions } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
 import { AppConfigService } from '@app/config';
-import { AccessTokenGuard } from './access-token.guard';
+import { AccessTokenGuard, PresentedTokenGuard } from './access-token.guard';
 import { TokensRepository } from './tokens.repository';
 import { TokenRevocations } from './token-revocations';
 import { TokensService } from './tokens.service';
@@ -22,7 +22,7 @@ export function jwtOptionsOf(secret: string): JwtModuleOptions {
       useFactory: (config: AppConfigService) => jwtOptionsOf(config.jwtSecret),
     }),
   ],
-  providers: [TokensRepository, TokensService, TokenRevocations, AccessTokenGuard],
-  exports: [TokensRepository, TokensService, TokenRevocations, AccessTokenGuard],
+  providers: [TokensRepository, TokensService, TokenRevocations, AccessTokenGuard, PresentedTokenGuard],
+  exports: [TokensRepository, TokensService, TokenRevocations, AccessTokenGuard, PresentedTokenGuard],
 })
 export class TokensModule {}

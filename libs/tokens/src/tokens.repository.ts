@@ -30,21 +30,53 @@ const stateOf = (row: TokenRow): TokenState => ({
 });
 
 /**
- * The token's state (`token`) and, in the same statement, a note that its device was seen (at most once a minute, so
- * that a busy client does not turn every read into a write). The token's id is $1.
+ * Checks a presented token inside a statement that does other work too: `presented_token` is the token's row, if there
+ * is one, and its device is noted as seen (at most once a minute, so that a busy client does not turn every read into
+ * a write). `tokenId` is an SQL expression, usually a parameter.
  */
-const TOKEN_FOR_REQUEST_CTES = `token AS (
-           SELECT id, account_id, device_id, revoked_at, expires_at FROM access_tokens WHERE id = $1
-         ), seen AS (
+export function presentedTokenCtes(tokenId: string): string {
+  return `presented_token AS (
+           SELECT id, account_id, device_id, revoked_at, expires_at FROM access_tokens WHERE id = ${tokenId}
+         ), presented_device_seen AS (
            UPDATE devices SET last_seen_at = now()
-            WHERE id = (SELECT device_id FROM token WHERE revoked_at IS NULL)
+            WHERE id = (SELECT device_id FROM presented_token WHERE revoked_at IS NULL)
               AND last_seen_at < now() - interval '60 seconds'
          )`;
+}
 
-const TOKEN_FOR_REQUEST = `WITH ${TOKEN_FOR_REQUEST_CTES} SELECT * FROM token`;
+/**
+ * The condition under which `presented_token` lets a request through: there is such a row, it was not revoked, and it
+ * is of the account the token names (`accountId`, an SQL expression), as {@link TokensService.assertStands} checks.
+ */
+export function presentedTokenStands(accountId: string): string {
+  return `presented_token.revoked_at IS NULL AND presented_token.account_id::text = ${accountId}`;
+}
+
+/** `presented_token`'s columns in the output of a statement that checked it, read by {@link presentedTokenStateOf}. */
+export const PRESENTED_TOKEN_COLUMNS = `presented_token.id AS "presentedTokenId", presented_token.account_id AS "presentedTokenAccountId",
+  presented_token.device_id AS "presentedTokenDeviceId", presented_token.revoked_at AS "presentedTokenRevokedAt",
+  presented_token.expires_at AS "presentedTokenExpiresAt"`;
+
+/** The presented token's state as a statement with {@link PRESENTED_TOKEN_COLUMNS} read it (none: there is no such token). */
+export function presentedTokenStateOf(row: Record<string, unknown>): TokenState | null {
+  if (!row.presentedTokenId) return null;
+  return stateOf({
+    id: row.presentedTokenId as string,
+    account_id: row.presentedTokenAccountId as string,
+    device_id: row.presentedTokenDeviceId as string,
+    revoked_at: (row.presentedTokenRevokedAt as Date | null) ?? null,
+    expires_at: row.presentedTokenExpiresAt as Date,
+  });
+}
+
+/** The token's state, and its device noted as seen ({@link presentedTokenCtes}). The token's id is $1. */
+const TOKEN_FOR_REQUEST_CTES = presentedTokenCtes('$1');
+const TOKEN_FOR_REQUEST_SELECT = 'SELECT * FROM presented_token';
+
+const TOKEN_FOR_REQUEST = `WITH ${TOKEN_FOR_REQUEST_CTES} ${TOKEN_FOR_REQUEST_SELECT}`;
 
 /** A request counted on its rate limit in the statement that checks its token ($2 the counter's key, $3 its window). */
-const TOKEN_FOR_COUNTED_REQUEST = countingSql({ with: TOKEN_FOR_REQUEST_CTES, select: 'SELECT * FROM token' }, '$2', '$3');
+const TOKEN_FOR_COUNTED_REQUEST = countingSql({ with: TOKEN_FOR_REQUEST_CTES, select: TOKEN_FOR_REQUEST_SELECT }, '$2', '$3');
 
 @Injectable()
 export class TokensRepository {

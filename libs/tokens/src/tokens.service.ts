@@ -5,9 +5,9 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '@app/common';
 import { AppConfigService } from '@app/config';
 import { DEVICE_ID_PATTERN, isDeviceType, type AccountView, type DeviceView, type LoginResult } from '@app/contract';
-import type { RateLimitHit } from '@app/rate-limits';
+import type { CounterState, RateLimitHit } from '@app/rate-limits';
 import type { TokenGrant } from './access-token.entity';
-import type { AccessTokenClaims, AuthContext } from './auth-context';
+import type { AccessTokenClaims, AuthContext, PendingAuth, PresentedToken } from './auth-context';
 import { TokensRepository, type TokenState } from './tokens.repository';
 
 /** The account and device a token is for, as the sign-in answer shows them. */
@@ -24,6 +24,13 @@ export interface IssuedToken {
 }
 
 const ALGORITHM = 'HS256';
+
+/** The headers a signed-in client sends (contract §1). */
+export interface PresentedHeaders {
+  authorization?: string;
+  deviceId?: string;
+  deviceType?: string;
+}
 
 @Injectable()
 export class TokensService {
@@ -87,31 +94,51 @@ export class TokensService {
    * `rate_limited` past it before any other answer about the token; a request refused before that statement is counted
    * in one of its own, so that guessing tokens is limited too.
    */
-  async authenticate(headers: { authorization?: string; deviceId?: string; deviceType?: string }, hit?: RateLimitHit): Promise<AuthContext> {
-    let claims: AccessTokenClaims;
+  async authenticate(headers: PresentedHeaders, hit?: RateLimitHit): Promise<AuthContext> {
+    return this.check(await this.present(headers, hit));
+  }
+
+  /**
+   * The checks of {@link authenticate} that need no database, for a route whose own statement reads the token (and
+   * counts `hit`): a request refused here is counted in a statement of its own.
+   */
+  async present(headers: PresentedHeaders, hit?: RateLimitHit): Promise<PendingAuth> {
     try {
-      claims = this.claimsOf(headers);
+      return { token: this.presentedBy(headers), hit };
     } catch (error) {
       await hit?.countAlone();
       throw error;
     }
+  }
+
+  /** The rest of {@link authenticate}: reads the token's row (counting the hit in the same statement) and judges it. */
+  async check({ token, hit }: PendingAuth): Promise<AuthContext> {
     let state: TokenState | null;
     if (hit) {
-      const found = await this.tokens.findForCountedRequest(claims.jti, hit);
+      const found = await this.tokens.findForCountedRequest(token.tokenId, hit);
       hit.judge(found.counter);
       state = found.token;
     } else {
-      state = await this.tokens.findForRequest(claims.jti);
+      state = await this.tokens.findForRequest(token.tokenId);
     }
-    if (!state || state.accountId !== claims.sub) throw new DomainError('unauthorized', 'Unknown token.');
+    this.assertStands(token, state);
+    return { ...token, deviceRowId: state.deviceId };
+  }
+
+  /**
+   * After a statement that was to act for a pending request did not act: throws `rate_limited` if its hit was past the
+   * limit, then the token's refusal if it does not stand. Returns when neither was the reason (the work itself was
+   * refused, and its own reason is for the caller to explain).
+   */
+  explainRefusal({ token, hit }: PendingAuth, found: { token: TokenState | null; counter: CounterState | null }): void {
+    if (hit && found.counter) hit.judge(found.counter);
+    this.assertStands(token, found.token);
+  }
+
+  /** Throws unless the stored `state` lets the presented token through: it exists, is the account's, was not revoked. */
+  private assertStands(token: PresentedToken, state: TokenState | null): asserts state is TokenState {
+    if (!state || state.accountId !== token.accountId) throw new DomainError('unauthorized', 'Unknown token.');
     if (state.revokedAt) throw new DomainError('token_revoked', 'This token was revoked; sign in again.');
-    return {
-      tokenId: state.id,
-      accountId: state.accountId,
-      deviceRowId: state.deviceId,
-      clientDeviceId: claims.did,
-      deviceType: claims.dty,
-    };
   }
 
   /** The same checks for a Socket.IO handshake, whose `auth` is `{accessToken, deviceId}` (never the query string). */
@@ -123,8 +150,8 @@ export class TokensService {
     });
   }
 
-  /** The claims of a request's token, once its headers and its signature hold: the checks that need no database. */
-  private claimsOf(headers: { authorization?: string; deviceId?: string; deviceType?: string }): AccessTokenClaims {
+  /** The request's token, once its headers, its signature and its device binding hold: the checks that need no database. */
+  private presentedBy(headers: PresentedHeaders): PresentedToken {
     // The scheme name is case-insensitive (RFC 9110 §11.1): "bearer" and "BEARER" are the same scheme.
     const match = /^Bearer +([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*)$/i.exec(headers.authorization ?? '');
     if (!match) throw new DomainError('unauthorized', 'Send "Authorization: Bearer <accessToken>".');
@@ -138,7 +165,7 @@ export class TokensService {
     if (claims.did !== headers.deviceId || (headers.deviceType !== undefined && claims.dty !== headers.deviceType)) {
       throw new DomainError('device_mismatch', 'This token was issued to another device.');
     }
-    return claims;
+    return { tokenId: claims.jti, accountId: claims.sub, clientDeviceId: claims.did, deviceType: claims.dty };
   }
 
   /** Synchronous: with the key object made once, an HS256 check is a few microseconds, not worth a promise. */
