@@ -32,9 +32,10 @@ describe('rate limits', () => {
     expect(statuses.at(-1)).toBe(429);
   });
 
-  it('limits mass QR creation from one address', async () => {
+  it('limits mass QR creation from one address, and inserts nothing past the limit', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < RATE_LIMIT_POLICIES.createQr.limit + 1; i++) {
+    const created = () => app.dataSource.query(`SELECT count(*)::int AS n FROM qr_sessions WHERE desktop_client_device_id LIKE 'flood-desk-%'`);
+    for (let i = 0; i < RATE_LIMIT_POLICIES.createQr.limit + 3; i++) {
       const response = await app
         .http()
         .post('/api/qr-sessions?image=none')
@@ -42,7 +43,9 @@ describe('rate limits', () => {
       statuses.push(response.status);
     }
     expect(statuses.filter((status) => status === 201)).toHaveLength(RATE_LIMIT_POLICIES.createQr.limit);
-    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(-3)).toEqual([429, 429, 429]);
+    // The statement that counts is the one that inserts: past the limit, it inserted no session and no audit row.
+    expect(await created()).toEqual([{ n: RATE_LIMIT_POLICIES.createQr.limit }]);
   });
 
   it('counts requests that arrive together exactly: no more than the limit pass', async () => {

@@ -37,12 +37,18 @@ export class QrSessionsController {
   @Post()
   @HttpCode(201)
   @RateLimit('createQr')
+  @RateLimitCountedByRoute()
   @ApiOperation({ summary: 'A desktop asks for a QR session (no sign-in needed; desktop device types only)' })
   @ApiCreatedResponse({ type: CreatedQrSessionResponse })
   @ApiErrors('validation_failed', 'payload_too_large')
   @Header('Cache-Control', 'no-store')
-  async create(@Body() dto: CreateQrSessionDto, @Query() query: CreateQrSessionQuery, @Client() client: ClientInfo): Promise<CreatedQrSession> {
-    const { session, secret } = await this.sessions.create(dto.device, client);
+  async create(
+    @Body() dto: CreateQrSessionDto,
+    @Query() query: CreateQrSessionQuery,
+    @Client() client: ClientInfo,
+    @LeftRateLimitHit() hit: RateLimitHit | undefined,
+  ): Promise<CreatedQrSession> {
+    const { session, secret } = await this.sessions.create(dto.device, client, hit);
     const qrContent = this.contentOf(session.id);
     const image = query.image ?? 'svg';
     return {

@@ -67,23 +67,31 @@ const CHANGE_MESSAGE_SQL = `json_build_object(
                                'scannedByUsername', changed."scannedByUsername"))::text`;
 
 /**
- * The phone acting on a session, as its request presented itself: a token whose signature and device binding hold and,
- * with rate limits on, the request's hit on its counter. The transition's statement reads the token (its account and
- * device become the common table expression `caller`) and counts the hit, and acts only if the token stands and the
- * hit is within its limit.
+ * The phone acting on a session, as its request presented itself: a token whose signature and device binding hold.
+ * The transition's statement reads the token, whose account and device become the common table expression `caller`
+ * if it stands.
  */
 export interface CallerCheck {
   tokenId: string;
   accountId: string;
-  counter?: { key: string; windowSeconds: number; limit: number };
 }
 
-/** A phone's transition: what it did (`done`), or what its statement read that may say why it did not. */
+/** A request's hit on its rate-limit counter, counted by the statement that does the request's work. */
+export interface CounterHit {
+  key: string;
+  windowSeconds: number;
+  limit: number;
+}
+
+/**
+ * A transition whose statement also checks its request (the phone's token, the rate limit): what it did (`done`), or
+ * what it read that may say why it did not.
+ */
 export interface CheckedTransition<T extends Transition> {
   done: T | null;
-  /** The presented token's row as the statement read it (null: there is none). */
+  /** The presented token's row as the statement read it (null: there is none, or no token was checked). */
   token: TokenState | null;
-  /** The rate-limit counter as the statement left it (null: limits are off). */
+  /** The rate-limit counter as the statement left it (null: nothing was counted). */
   counter: CounterState | null;
 }
 
@@ -137,6 +145,7 @@ export interface Transition {
 /** What a confirmation needs besides the ticket: the desktop's token to record and the sign-in alert to publish. */
 export interface ConfirmPlan {
   caller: CallerCheck;
+  counter?: CounterHit;
   /** The phone's own device id, which approves the sign-in (the alert names it; the desktop may not claim it). */
   phoneDeviceId: string;
   ticketHash: string;
@@ -161,8 +170,16 @@ interface TransitionStatement {
   type: QrSessionEventType;
   /** Who caused the change. With `caller`, its account and device are the caller's, read by the statement. */
   actor: AuditActor;
-  /** The phone the change is for: `change` joins the CTE `caller`, which has its row only if the phone may act. */
+  /**
+   * The phone the change is for: `change` joins the CTE `caller`, which has its row only if the phone's token stands
+   * (and, with `counter`, the hit is within its limit).
+   */
   caller?: CallerCheck;
+  /**
+   * The request's rate-limit hit, counted by the statement: `change` acts only within the limit, by joining `caller`,
+   * or else the CTE `within_limit`, which has its one row only then.
+   */
+  counter?: CounterHit;
   /** A condition on `changed` under which the change is recorded and published (default: always). */
   recordWhen?: string;
   /** More common table expressions after `changed` and `event`, written by the caller. */
@@ -227,13 +244,17 @@ function viewOf(row: Record<string, unknown>): QrSessionView {
 export class QrSessionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** A new pending session, recorded (`created`) and published. */
-  async insert(session: NewQrSession, ttlSeconds: number, publishing: Publishing): Promise<Transition> {
-    const created = await this.transition(
+  /**
+   * A new pending session, recorded (`created`) and published. With `counter`, the request is counted on its rate
+   * limit by the same statement, which inserts nothing past it.
+   */
+  insert(session: NewQrSession, ttlSeconds: number, publishing: Publishing, counter?: CounterHit): Promise<CheckedTransition<Transition>> {
+    return this.checkedTransition(
       {
         change: `INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type,
                                           desktop_device_name, desktop_ip, desktop_user_agent, created_at, expires_at)
-                 VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8))
+                 SELECT $1, $2, 'pending', $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8)
+                 ${counter ? 'FROM within_limit' : ''}
                  RETURNING ${SESSION_COLUMNS}`,
         parameters: [
           session.id,
@@ -247,10 +268,10 @@ export class QrSessionsRepository {
         ],
         type: 'created',
         actor: { ip: session.desktopIp, userAgent: session.desktopUserAgent, clientDeviceId: session.desktopClientDeviceId },
+        counter,
       },
       publishing,
     );
-    return created!;
   }
 
   async findById(id: string): Promise<QrSessionRow | null> {
@@ -281,6 +302,7 @@ export class QrSessionsRepository {
   markScanned(
     id: string,
     caller: CallerCheck,
+    counter: CounterHit | undefined,
     ticket: { hash: string; ttlSeconds: number },
     actor: AuditActor,
     publishing: Publishing,
@@ -306,6 +328,7 @@ export class QrSessionsRepository {
         type: 'scanned',
         actor,
         caller,
+        counter,
         recordWhen: 'changed."firstScan"',
       },
       publishing,
@@ -316,6 +339,7 @@ export class QrSessionsRepository {
   markRejected(
     id: string,
     caller: CallerCheck,
+    counter: CounterHit | undefined,
     ticketHash: string,
     actor: AuditActor,
     publishing: Publishing,
@@ -330,6 +354,7 @@ export class QrSessionsRepository {
         type: 'rejected',
         actor,
         caller,
+        counter,
       },
       publishing,
     );
@@ -369,6 +394,7 @@ export class QrSessionsRepository {
         type: 'confirmed',
         actor: plan.actor,
         caller: plan.caller,
+        counter: plan.counter,
         moreCtes: `desktop AS (
             INSERT INTO devices (id, account_id, client_device_id, type, name, created_at, last_seen_at, signed_out_at)
             SELECT $4::uuid, changed."scannedByAccountId", changed."desktopClientDeviceId", changed."desktopDeviceType",
@@ -477,15 +503,18 @@ export class QrSessionsRepository {
   }
 
   /**
-   * The same for a phone's transition, whose statement also checks the phone's token and counts its rate limit
-   * (`statement.caller`): it answers one row whether or not it acted, with what it read of both.
+   * The same for a transition whose statement also checks its request: the phone's token (`statement.caller`), the
+   * rate limit (`statement.counter`). It answers one row whether or not it acted, with what it read of both.
    */
   private async checkedTransition(statement: TransitionStatement, publishing: Publishing): Promise<CheckedTransition<TransitionRow>> {
+    if (!statement.caller && !statement.counter) {
+      return { done: await this.transition(statement, publishing), token: null, counter: null };
+    }
     const [row] = await preparedQuery<Record<string, unknown>>(publishing.manager ?? this.dataSource, ...transitionSql(statement, publishing));
     return {
       done: row.id ? transitionOf(row) : null,
-      token: presentedTokenStateOf(row),
-      counter: statement.caller?.counter ? counterStateOf(row as unknown as CounterRow) : null,
+      token: statement.caller ? presentedTokenStateOf(row) : null,
+      counter: statement.counter ? counterStateOf(row as unknown as CounterRow) : null,
     };
   }
 }
@@ -495,26 +524,31 @@ type TransitionRow = Transition & { extra: Record<string, unknown> };
 
 /** The text and values of a transition's statement (see {@link QrSessionsRepository.transition}). */
 function transitionSql(statement: TransitionStatement, publishing: Publishing): [string, unknown[]] {
-  const { change, type, actor, caller } = statement;
+  const { change, type, actor, caller, counter } = statement;
   const values = [...statement.parameters];
   const parameter = (value: unknown, sqlType: string) => {
     values.push(value);
     return `$${values.length}::${sqlType}`;
   };
-  // The phone's token ($t, of the account $a) and, with limits on, its hit (key $k, window $w, limit $l): `caller` has
-  // the token's account and device only if the token stands and the hit is within the limit.
-  let callerCtes = '';
-  if (caller) {
-    const { counter } = caller;
-    callerCtes = `${presentedTokenCtes(parameter(caller.tokenId, 'uuid'))},
-      ${counter ? `${countedCte(parameter(counter.key, 'text'), parameter(counter.windowSeconds, 'int'))},` : ''}
-      caller AS (
-        SELECT presented_token.account_id, presented_token.device_id FROM presented_token ${counter ? ', counted' : ''}
-         WHERE ${presentedTokenStands(parameter(caller.accountId, 'text'))}
-               ${counter ? `AND counted.hits <= ${parameter(counter.limit, 'int')}` : ''}
-      ),`;
+  // What the request must pass for the change to be made: the hit counted within its limit (`within_limit` has its
+  // row only then), and the phone's token standing (`caller` has the token's account and device only then).
+  const checks: string[] = [];
+  if (counter) {
+    checks.push(
+      countedCte(parameter(counter.key, 'text'), parameter(counter.windowSeconds, 'int')),
+      `within_limit AS (SELECT FROM counted WHERE counted.hits <= ${parameter(counter.limit, 'int')})`,
+    );
   }
-  const sql = `WITH ${callerCtes} changed AS (${change}),
+  if (caller) {
+    checks.push(
+      presentedTokenCtes(parameter(caller.tokenId, 'uuid')),
+      `caller AS (
+        SELECT presented_token.account_id, presented_token.device_id FROM presented_token ${counter ? ', within_limit' : ''}
+         WHERE ${presentedTokenStands(parameter(caller.accountId, 'text'))}
+      )`,
+    );
+  }
+  const sql = `WITH ${checks.map((cte) => `${cte},`).join('\n')} changed AS (${change}),
       event AS (
         INSERT INTO qr_session_events (qr_session_id, type, ip, user_agent, account_id, device_id, client_device_id)
         SELECT changed."id", ${parameter(type, 'qr_session_event_type')}, ${parameter(actor.ip, 'inet')},
@@ -530,8 +564,14 @@ function transitionSql(statement: TransitionStatement, publishing: Publishing): 
       SELECT changed.*, message.text AS "changeMessage"
              ${publishing.notifyInStatement ? `, CASE WHEN message.text IS NOT NULL THEN pg_notify('${QR_EVENTS_CHANNEL}', message.text) END AS "changeSent"` : ''}
              ${statement.moreColumns ? `, ${statement.moreColumns}` : ''}
-             ${caller ? `, ${PRESENTED_TOKEN_COLUMNS}` : ''} ${caller?.counter ? ', counted.hits, counted.reset_in' : ''}
-        FROM ${caller ? `(SELECT) AS request LEFT JOIN presented_token ON true ${caller.counter ? 'CROSS JOIN counted' : ''} LEFT JOIN changed ON true` : 'changed'}
+             ${caller ? `, ${PRESENTED_TOKEN_COLUMNS}` : ''} ${counter ? ', counted.hits, counted.reset_in' : ''}
+        FROM ${
+          // A statement that checks its request answers one row even when it changed nothing, with what it read.
+          caller || counter
+            ? `(SELECT) AS request ${caller ? 'LEFT JOIN presented_token ON true' : ''} ${counter ? 'CROSS JOIN counted' : ''}
+               LEFT JOIN changed ON true`
+            : 'changed'
+        }
              LEFT JOIN message ON true ${statement.moreJoins ?? ''}`;
   return [sql, values];
 }

@@ -55,12 +55,17 @@ export class QrSessionsService {
     private readonly metrics: MetricsService,
   ) {}
 
-  /** A desktop asks for a session. The secret is answered once and kept only as its hash. */
-  async create(device: DesktopDevice, client: ClientInfo): Promise<{ session: QrSessionRow; secret: string }> {
+  /**
+   * A desktop asks for a session. The secret is answered once and kept only as its hash. With `hit`, the request is
+   * counted on its rate limit by the statement that inserts, which inserts nothing past the limit.
+   */
+  async create(device: DesktopDevice, client: ClientInfo, hit?: RateLimitHit): Promise<{ session: QrSessionRow; secret: string }> {
     const secret = newSecret();
-    const created = (await this.transact((publishing) =>
-      this.sessions.insert(this.newSession(device, client, secret), this.config.qrTtlSeconds, publishing),
-    ))!;
+    const outcome = await this.transactChecked((publishing) =>
+      this.sessions.insert(this.newSession(device, client, secret), this.config.qrTtlSeconds, publishing, hit),
+    );
+    if (hit && outcome.counter) hit.judge(outcome.counter);
+    const created = outcome.done!;
     this.deliver(created);
     this.metrics.qrSessionCreated();
     return { session: created.session, secret };
@@ -80,7 +85,7 @@ export class QrSessionsService {
     let attached!: T;
     const created = await this.sessions.transaction(async (manager) => {
       const publishing = { notifyInStatement: this.changes.notifyInStatement, manager };
-      const inserted = await this.sessions.insert(this.newSession(device, client, secret), this.config.qrTtlSeconds, publishing);
+      const inserted = (await this.sessions.insert(this.newSession(device, client, secret), this.config.qrTtlSeconds, publishing)).done!;
       await this.publish(inserted, publishing);
       attached = await attach(manager, inserted.session);
       return inserted;
@@ -148,6 +153,7 @@ export class QrSessionsService {
       this.sessions.markScanned(
         id,
         check,
+        caller.hit,
         { hash: sha256Hex(ticket), ttlSeconds: this.config.scanTicketTtlSeconds },
         actorOf(caller, client),
         publishing,
@@ -188,6 +194,7 @@ export class QrSessionsService {
               id,
               {
                 caller: check,
+                counter: caller.hit,
                 phoneDeviceId: caller.token.clientDeviceId,
                 ticketHash: sha256Hex(scanTicket),
                 newDeviceRowId: randomUUID(),
@@ -221,7 +228,7 @@ export class QrSessionsService {
   async reject(id: string, scanTicket: string, caller: PendingAuth, client: ClientInfo): Promise<{ id: string; status: 'rejected' }> {
     await this.assertMobile(caller);
     const rejected = await this.actFor(caller, (publishing, check) =>
-      this.sessions.markRejected(id, check, sha256Hex(scanTicket), actorOf(caller, client), publishing),
+      this.sessions.markRejected(id, check, caller.hit, sha256Hex(scanTicket), actorOf(caller, client), publishing),
     );
     if (!rejected) throw await this.refusal(id, 'decide');
     this.deliver(rejected);
@@ -296,14 +303,23 @@ export class QrSessionsService {
     run: (publishing: Publishing, check: CallerCheck) => Promise<CheckedTransition<T>>,
     also?: (done: T, manager: EntityManager) => Promise<void>,
   ): Promise<T | null> {
-    const check: CallerCheck = { tokenId: caller.token.tokenId, accountId: caller.token.accountId, counter: caller.hit };
-    let outcome!: CheckedTransition<T>;
-    await this.transact(async (publishing) => {
-      outcome = await run(publishing, check);
-      return outcome.done;
-    }, also);
+    const check: CallerCheck = { tokenId: caller.token.tokenId, accountId: caller.token.accountId };
+    const outcome = await this.transactChecked((publishing) => run(publishing, check), also);
     if (!outcome.done) this.tokens.explainRefusal(caller, outcome);
     return outcome.done;
+  }
+
+  /** {@link transact} for a transition whose statement also checks its request, answering what that statement read. */
+  private async transactChecked<T extends Transition>(
+    run: (publishing: Publishing) => Promise<CheckedTransition<T>>,
+    also?: (done: T, manager: EntityManager) => Promise<void>,
+  ): Promise<CheckedTransition<T>> {
+    let outcome!: CheckedTransition<T>;
+    await this.transact(async (publishing) => {
+      outcome = await run(publishing);
+      return outcome.done;
+    }, also);
+    return outcome;
   }
 
   /** Publishes a transition's change through the bus, in its transaction, unless its statement did. */
