@@ -15,7 +15,6 @@ import { OPEN_STATUSES } from './qr-session.entity';
 import {
   QrSessionsRepository,
   type AuditActor,
-  type CallerCheck,
   type CheckedTransition,
   type NewQrSession,
   type Publishing,
@@ -149,10 +148,10 @@ export class QrSessionsService {
   async scan(id: string, caller: PendingAuth, client: ClientInfo): Promise<ScanResult> {
     await this.assertMobile(caller);
     const ticket = newSecret();
-    const scanned = await this.actFor(caller, (publishing, check) =>
+    const scanned = await this.actFor(caller, (publishing) =>
       this.sessions.markScanned(
         id,
-        check,
+        caller.token,
         caller.hit,
         { hash: sha256Hex(ticket), ttlSeconds: this.config.scanTicketTtlSeconds },
         actorOf(caller, client),
@@ -189,11 +188,11 @@ export class QrSessionsService {
       try {
         confirmed = await this.actFor(
           caller,
-          (publishing, check) =>
+          (publishing) =>
             this.sessions.markConfirmed(
               id,
               {
-                caller: check,
+                caller: caller.token,
                 counter: caller.hit,
                 phoneDeviceId: caller.token.clientDeviceId,
                 ticketHash: sha256Hex(scanTicket),
@@ -227,8 +226,8 @@ export class QrSessionsService {
 
   async reject(id: string, scanTicket: string, caller: PendingAuth, client: ClientInfo): Promise<{ id: string; status: 'rejected' }> {
     await this.assertMobile(caller);
-    const rejected = await this.actFor(caller, (publishing, check) =>
-      this.sessions.markRejected(id, check, caller.hit, sha256Hex(scanTicket), actorOf(caller, client), publishing),
+    const rejected = await this.actFor(caller, (publishing) =>
+      this.sessions.markRejected(id, caller.token, caller.hit, sha256Hex(scanTicket), actorOf(caller, client), publishing),
     );
     if (!rejected) throw await this.refusal(id, 'decide');
     this.deliver(rejected);
@@ -300,11 +299,10 @@ export class QrSessionsService {
    */
   private async actFor<T extends Transition>(
     caller: PendingAuth,
-    run: (publishing: Publishing, check: CallerCheck) => Promise<CheckedTransition<T>>,
+    run: (publishing: Publishing) => Promise<CheckedTransition<T>>,
     also?: (done: T, manager: EntityManager) => Promise<void>,
   ): Promise<T | null> {
-    const check: CallerCheck = { tokenId: caller.token.tokenId, accountId: caller.token.accountId };
-    const outcome = await this.transactChecked((publishing) => run(publishing, check), also);
+    const outcome = await this.transactChecked(run, also);
     if (!outcome.done) this.tokens.explainRefusal(caller, outcome);
     return outcome.done;
   }
