@@ -36,7 +36,7 @@ export function toOAuthError(exception: unknown, path: string, requestId?: strin
   if (isInvalidInput(exception)) return new OAuthError('invalid_request', 'The request holds a value the service cannot store.');
   if (isDatabaseUnavailable(exception)) {
     logger.warn(`database unavailable: ${(exception as Error).message}`);
-    return new OAuthError('temporarily_unavailable', 'The database is unreachable; retry later.', 503);
+    return new OAuthError('temporarily_unavailable', 'The database cannot serve this request now; retry later.', 503);
   }
   // The request's id (X-Request-Id) doubles as the correlation id, as for the contract's 500s.
   const correlationId = requestId ?? randomUUID();

@@ -1,6 +1,6 @@
 /**
- * Tells whether an error means "the database is unreachable right now" (as opposed to a bug or bad input), so that
- * callers answer 503 and clients retry.
+ * Tells whether an error means "the database cannot serve this request right now" (as opposed to a bug or bad input),
+ * so that callers answer 503 and clients retry: it is unreachable, or the statement gave way to a concurrent one.
  */
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED',
@@ -18,6 +18,10 @@ const CONNECTION_ERROR_CODES = new Set([
   '08004',
   '08006',
   '53300', // too_many_connections
+  // A statement chosen to give way to a concurrent one: the same request succeeds when retried. Two confirmations of
+  // one account, each by a phone that a desktop of the other claims, can lock each other's device rows (both refused).
+  '40P01', // deadlock_detected
+  '40001', // serialization_failure
 ]);
 
 const CONNECTION_MESSAGES = [

@@ -88,7 +88,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
-      return { statusCode: 503, code: 'service_unavailable', message: 'The database is unreachable; retry later.' };
+      return { statusCode: 503, code: 'service_unavailable', message: 'The database cannot serve this request now; retry later.' };
     }
     const correlationId = requestId ?? randomUUID();
     this.logger.error(`unhandled error ${correlationId}`, exception instanceof Error ? exception.stack : String(exception));
