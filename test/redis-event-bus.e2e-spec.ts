@@ -74,6 +74,51 @@ describe('Redis as the event bus', () => {
     }
   });
 
+  it("checks a phone's token and counts its rate limit in the transaction with the outbox: a refusal changes nothing and is counted", async () => {
+    const limited = await startTestApp({ REDIS_URL: redis.url, RATE_LIMITS: 'on' }, db);
+    try {
+      const phone = await signUpAndLogin(limited);
+      const { session } = await createQrSession(limited);
+      const { scanTicket } = await scan(limited, phone, session.id);
+      const confirm = (headers: Record<string, string>) =>
+        limited.http().post(`/api/qr-sessions/${session.id}/confirm`).set(headers).send({ scanTicket });
+      const stateOf = async () =>
+        (
+          await limited.dataSource.query(
+            `SELECT status, scan_ticket_used_at, (SELECT count(*)::int FROM qr_session_events WHERE qr_session_id = $1) AS events
+               FROM qr_sessions WHERE id = $1`,
+            [session.id],
+          )
+        )[0];
+      const hits = async () => (await limited.dataSource.query(`SELECT hits FROM rate_limit_counters WHERE key LIKE 'phoneAction:%'`))[0].hits;
+      const scanned = await stateOf();
+      expect(scanned).toMatchObject({ status: 'scanned', scan_ticket_used_at: null });
+
+      const jti = (JSON.parse(Buffer.from(phone.login.accessToken.split('.')[1], 'base64url').toString()) as { jti: string }).jti;
+      await limited.dataSource.query(`UPDATE access_tokens SET revoked_at = now(), revoke_reason = 'logout' WHERE id = $1`, [jti]);
+      expect((await confirm(phone.headers).expect(401)).body.code).toBe('token_revoked');
+      expect(await stateOf()).toEqual(scanned);
+      expect(await hits()).toBe(2);
+
+      // The same device signed in again, past the limit: refused for the limit, and still nothing changed.
+      const again = await limited
+        .http()
+        .post('/api/auth/login')
+        .send({ username: phone.username, password: phone.password, device: { id: phone.deviceId, type: 'ios' } })
+        .expect(200);
+      const headers = { Authorization: `Bearer ${again.body.accessToken}`, 'X-Device-Id': phone.deviceId };
+      await limited.dataSource.query(`UPDATE rate_limit_counters SET hits = 60 WHERE key LIKE 'phoneAction:%'`);
+      expect((await confirm(headers).expect(429)).body.code).toBe('rate_limited');
+      expect(await stateOf()).toEqual(scanned);
+
+      await limited.dataSource.query(`DELETE FROM rate_limit_counters WHERE key LIKE 'phoneAction:%'`);
+      await confirm(headers).expect(200);
+      expect(await stateOf()).toMatchObject({ status: 'confirmed' });
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('lets Socket.IO rooms span the instances (the Redis adapter)', async () => {
     const { session } = await createQrSession(a);
     const desktop = await DesktopSocket.connect(b.url, { qrId: session.id, secret: session.secret });

@@ -236,8 +236,9 @@ function viewOf(row: Record<string, unknown>): QrSessionView {
 /**
  * The QR session aggregate's storage. Every transition is ONE statement: a conditional UPDATE whose WHERE clause
  * carries the whole precondition (status, expiry, ticket, scanner), so that of any number of concurrent requests
- * exactly one changes the row (the others get no row back and the service explains why), together with its audit
- * row and the `pg_notify` that publishes it, in common table expressions. One statement commits as one, so no
+ * exactly one changes the row (the others change nothing, and the service explains why), together with its audit row
+ * and the `pg_notify` that publishes it, in common table expressions. A transition that checks its request (the
+ * phone's token, the rate limit) does so in the same statement, and acts only if the request passes. One statement commits as one, so no
  * explicit transaction is needed: the change, its audit row and its event exist together or not at all.
  */
 @Injectable()
@@ -495,7 +496,8 @@ export class QrSessionsRepository {
   /**
    * Runs a transition as one statement: `changed` (the caller's INSERT or UPDATE), `event` (its audit row, when
    * `recordWhen` holds), `message` (what is published), the caller's own expressions, and the `pg_notify` of the
-   * change when the bus takes it from SQL. Parameters of the audit row follow the caller's.
+   * change when the bus takes it from SQL. The statement's own parameters come first; those of the checks and of the
+   * audit row follow (see {@link transitionSql}).
    */
   private async transition(statement: TransitionStatement, publishing: Publishing): Promise<TransitionRow | null> {
     const [row] = await preparedQuery<Record<string, unknown>>(publishing.manager ?? this.dataSource, ...transitionSql(statement, publishing));
@@ -533,6 +535,10 @@ function transitionSql(statement: TransitionStatement, publishing: Publishing): 
   // What the request must pass for the change to be made: the hit counted within its limit (`within_limit` has its
   // row only then), and the phone's token standing (`caller` has the token's account and device only then).
   const checks: string[] = [];
+  if (counter && !caller && !change.includes('FROM within_limit')) {
+    // Counted but not gated: the change would act past the limit. A mistake in this file, never in a request.
+    throw new Error('A transition that counts its request must join within_limit (or caller).');
+  }
   if (counter) {
     checks.push(
       countedCte(parameter(counter.key, 'text'), parameter(counter.windowSeconds, 'int')),
