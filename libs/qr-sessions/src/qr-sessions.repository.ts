@@ -176,8 +176,8 @@ interface TransitionStatement {
    */
   caller?: CallerCheck;
   /**
-   * The request's rate-limit hit, counted by the statement: `change` acts only within the limit, by joining `caller`,
-   * or else the CTE `within_limit`, which has its one row only then.
+   * The request's rate-limit hit, counted by the statement. `change` acts only within the limit by joining `caller`,
+   * or else the CTE `within_limit`, which has its one row only then (and always, without a counter).
    */
   counter?: CounterHit;
   /** A condition on `changed` under which the change is recorded and published (default: always). */
@@ -254,8 +254,7 @@ export class QrSessionsRepository {
       {
         change: `INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type,
                                           desktop_device_name, desktop_ip, desktop_user_agent, created_at, expires_at)
-                 SELECT $1, $2, 'pending', $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8)
-                 ${counter ? 'FROM within_limit' : ''}
+                 SELECT $1, $2, 'pending', $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8) FROM within_limit
                  RETURNING ${SESSION_COLUMNS}`,
         parameters: [
           session.id,
@@ -532,29 +531,25 @@ function transitionSql(statement: TransitionStatement, publishing: Publishing): 
     values.push(value);
     return `$${values.length}::${sqlType}`;
   };
-  // What the request must pass for the change to be made: the hit counted within its limit (`within_limit` has its
-  // row only then), and the phone's token standing (`caller` has the token's account and device only then).
-  const checks: string[] = [];
-  if (counter && !caller && !change.includes('FROM within_limit')) {
-    // Counted but not gated: the change would act past the limit. A mistake in this file, never in a request.
-    throw new Error('A transition that counts its request must join within_limit (or caller).');
-  }
-  if (counter) {
-    checks.push(
-      countedCte(parameter(counter.key, 'text'), parameter(counter.windowSeconds, 'int')),
-      `within_limit AS (SELECT FROM counted WHERE counted.hits <= ${parameter(counter.limit, 'int')})`,
-    );
-  }
+  // What the request must pass for the change to be made. `within_limit` has its one row only if the hit counted here
+  // is within its limit (always, when nothing is counted); `caller` has the phone token's account and device only if
+  // the token stands and the request is within its limit. A change that a request may be refused joins one of them.
+  const checks = counter
+    ? [
+        countedCte(parameter(counter.key, 'text'), parameter(counter.windowSeconds, 'int')),
+        `within_limit AS (SELECT FROM counted WHERE counted.hits <= ${parameter(counter.limit, 'int')})`,
+      ]
+    : ['within_limit AS (SELECT)'];
   if (caller) {
     checks.push(
       presentedTokenCtes(parameter(caller.tokenId, 'uuid')),
       `caller AS (
-        SELECT presented_token.account_id, presented_token.device_id FROM presented_token ${counter ? ', within_limit' : ''}
+        SELECT presented_token.account_id, presented_token.device_id FROM presented_token, within_limit
          WHERE ${presentedTokenStands(parameter(caller.accountId, 'text'))}
       )`,
     );
   }
-  const sql = `WITH ${checks.map((cte) => `${cte},`).join('\n')} changed AS (${change}),
+  const sql = `WITH ${checks.join(',\n')}, changed AS (${change}),
       event AS (
         INSERT INTO qr_session_events (qr_session_id, type, ip, user_agent, account_id, device_id, client_device_id)
         SELECT changed."id", ${parameter(type, 'qr_session_event_type')}, ${parameter(actor.ip, 'inet')},
