@@ -163,32 +163,43 @@ export interface Confirmation extends Transition {
   alert: { accountId: string; alert: SignInAlert };
 }
 
-interface TransitionStatement {
-  /** The INSERT or UPDATE of `qr_sessions`, `RETURNING ${SESSION_COLUMNS}` (and any extra columns). */
+/**
+ * The SQL of one kind of transition, written once (the constants below). Its statement's text is built from it once
+ * for each way it runs (with or without a rate-limit counter, publishing from SQL or not) and then reused: a request
+ * only fills in the values (see {@link transitionSql}).
+ */
+interface TransitionShape {
+  /** The INSERT or UPDATE of `qr_sessions`, `RETURNING ${SESSION_COLUMNS}` (and any extra columns), with its own $1..$n. */
   change: string;
-  parameters: unknown[];
   type: QrSessionEventType;
-  /** Who caused the change. With `caller`, its account and device are the caller's, read by the statement. */
-  actor: AuditActor;
   /**
-   * The phone the change is for: `change` joins the CTE `caller`, which has its row only if the phone's token stands
-   * (and, with `counter`, the hit is within its limit).
+   * Whether the change is a phone's: `change` joins the CTE `caller`, which has its row only if the phone's token
+   * stands (and, with a counter, the hit is within its limit). A change that is not joins `within_limit` if it can be
+   * refused for the rate limit: that CTE has its one row only within the limit (and always, without a counter).
    */
-  caller?: CallerCheck;
-  /**
-   * The request's rate-limit hit, counted by the statement. `change` acts only within the limit by joining `caller`,
-   * or else the CTE `within_limit`, which has its one row only then (and always, without a counter).
-   */
-  counter?: CounterHit;
+  checksCaller?: boolean;
   /** A condition on `changed` under which the change is recorded and published (default: always). */
   recordWhen?: string;
-  /** More common table expressions after `changed` and `event`, written by the caller. */
+  /** More common table expressions after `changed` and `event`. */
   moreCtes?: string;
   /** More output columns and joins for those. */
   moreColumns?: string;
+  moreJoins?: string;
+  /** Another message the statement publishes when the bus takes messages from SQL: its channel, and its expression. */
+  alsoNotifies?: { channel: string; message: string; as: string };
   /** The audit row's `client_device_id`, when it is taken from the row (`changed."..."`) rather than from the actor. */
   clientDeviceIdSql?: string;
-  moreJoins?: string;
+}
+
+/** One run of a transition: the values of its change, who caused it, and what the statement checks of the request. */
+interface TransitionRequest {
+  parameters: unknown[];
+  /** Who caused the change. With `caller`, its account and device are the caller's, read by the statement. */
+  actor: AuditActor;
+  /** The phone's token, for a shape that `checksCaller`. */
+  caller?: CallerCheck;
+  /** The request's rate-limit hit, counted by the statement. */
+  counter?: CounterHit;
 }
 
 /** A session's view (see {@link QrSessionsRepository.findView}) by its id, $1. */
@@ -233,6 +244,106 @@ function viewOf(row: Record<string, unknown>): QrSessionView {
   };
 }
 
+/** A new pending session (`insert`): $1..$8 its id, secret's hash, desktop, and time to live in seconds. */
+const CREATE: TransitionShape = {
+  change: `INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type,
+                                    desktop_device_name, desktop_ip, desktop_user_agent, created_at, expires_at)
+           SELECT $1, $2, 'pending', $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8) FROM within_limit
+           RETURNING ${SESSION_COLUMNS}`,
+  type: 'created',
+};
+
+/** pending → scanned, or a re-scan by the same phone (`markScanned`): $1 the id, $2 the ticket's hash, $3 its lifetime. */
+const SCAN: TransitionShape = {
+  change: `UPDATE qr_sessions
+              SET status = 'scanned',
+                  scanned_at = COALESCE(scanned_at, now()),
+                  scanned_by_account_id = caller.account_id,
+                  scanned_by_device_id = caller.device_id,
+                  scan_ticket_hash = $2,
+                  scan_ticket_expires_at = LEAST(now() + make_interval(secs => $3), expires_at),
+                  scan_ticket_used_at = NULL
+             FROM caller
+            WHERE id = $1
+              AND expires_at > now()
+              AND (status = 'pending'
+                   OR (status = 'scanned' AND scanned_by_account_id = caller.account_id
+                       AND scanned_by_device_id = caller.device_id))
+           RETURNING ${SESSION_COLUMNS}, qr_sessions.scanned_at = now() AS "firstScan"`,
+  type: 'scanned',
+  checksCaller: true,
+  recordWhen: 'changed."firstScan"',
+};
+
+/** scanned → rejected (`markRejected`): $1 the id, $2 the ticket's hash. */
+const REJECT: TransitionShape = {
+  change: `UPDATE qr_sessions SET status = 'rejected', rejected_at = now(), scan_ticket_used_at = now()
+             FROM caller
+            WHERE id = $1 AND ${ticketHolds(2)}
+           RETURNING ${SESSION_COLUMNS}`,
+  type: 'rejected',
+  checksCaller: true,
+};
+
+/**
+ * scanned → confirmed (`markConfirmed`): $1 the id, $2 the ticket's hash, $3 the desktop token's id, $4 a new device
+ * row's id, $5 and $6 the token's issue and expiry, $7 the alert's time, $8 the phone's own device id.
+ */
+const CONFIRM: TransitionShape = {
+  change: `UPDATE qr_sessions
+              SET status = 'confirmed', confirmed_at = now(), scan_ticket_used_at = now(), login_token_id = $3
+             FROM caller
+            WHERE id = $1 AND ${ticketHolds(2)}
+           RETURNING ${SESSION_COLUMNS}`,
+  type: 'confirmed',
+  checksCaller: true,
+  moreCtes: `desktop AS (
+      INSERT INTO devices (id, account_id, client_device_id, type, name, created_at, last_seen_at, signed_out_at)
+      SELECT $4::uuid, changed."scannedByAccountId", changed."desktopClientDeviceId", changed."desktopDeviceType",
+             changed."desktopDeviceName", now(), now(), NULL
+        FROM changed
+       WHERE changed."desktopClientDeviceId" <> $8::varchar
+      ON CONFLICT (account_id, client_device_id) DO UPDATE
+         SET name = COALESCE(EXCLUDED.name, devices.name), last_seen_at = now(), signed_out_at = NULL
+       WHERE devices.type = EXCLUDED.type
+      RETURNING id, client_device_id, type, name
+    ), token AS (
+      INSERT INTO access_tokens (id, account_id, device_id, grant_type, issued_at, expires_at)
+      SELECT $3::uuid, changed."scannedByAccountId", desktop.id, 'qr', $5::timestamptz, $6::timestamptz FROM changed, desktop
+      RETURNING id
+    ), alert AS (
+      SELECT json_build_object(
+               'eventId', $3::text, 'accountId', changed."scannedByAccountId"::text,
+               'alert', json_build_object(
+                 'method', 'qr', 'at', $7::text,
+                 'device', json_build_object('id', desktop.client_device_id, 'type', desktop.type, 'name', desktop.name),
+                 'ip', changed."desktopIp", 'userAgent', changed."desktopUserAgent", 'approvedBy', $8::text))::text AS message
+        FROM changed, desktop
+    )`,
+  moreColumns: `desktop.id AS "signedInRowId", desktop.client_device_id AS "signedInDeviceId",
+                desktop.type AS "signedInDeviceType", desktop.name AS "signedInDeviceName", alert.message AS alert`,
+  moreJoins: 'LEFT JOIN desktop ON true LEFT JOIN alert ON true',
+  alsoNotifies: { channel: SIGN_IN_ALERTS_CHANNEL, message: 'alert.message', as: 'alertSent' },
+};
+
+/** pending|scanned → cancelled by the holder of the secret (`markCancelled`): $1 the id, $2 the secret's hash. */
+const CANCEL: TransitionShape = {
+  change: `UPDATE qr_sessions SET status = 'cancelled', cancelled_at = now()
+            WHERE id = $1 AND secret_hash = $2 AND status IN ('pending', 'scanned') AND expires_at > now()
+           RETURNING ${SESSION_COLUMNS}`,
+  type: 'cancelled',
+  // The desktop's device id is the session's own, read from the row: the request only proved the secret.
+  clientDeviceIdSql: 'changed."desktopClientDeviceId"',
+};
+
+/** pending|scanned → expired once `expires_at` has passed (`markExpired`): $1 the id. */
+const EXPIRE: TransitionShape = {
+  change: `UPDATE qr_sessions SET status = 'expired', expired_at = now()
+            WHERE id = $1 AND status IN ('pending', 'scanned') AND expires_at <= now()
+           RETURNING ${SESSION_COLUMNS}`,
+  type: 'expired',
+};
+
 /**
  * The QR session aggregate's storage. Every transition is ONE statement: a conditional UPDATE whose WHERE clause
  * carries the whole precondition (status, expiry, ticket, scanner), so that of any number of concurrent requests
@@ -250,28 +361,18 @@ export class QrSessionsRepository {
    * limit by the same statement, which inserts nothing past it.
    */
   insert(session: NewQrSession, ttlSeconds: number, publishing: Publishing, counter?: CounterHit): Promise<CheckedTransition<Transition>> {
-    return this.checkedTransition(
-      {
-        change: `INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type,
-                                          desktop_device_name, desktop_ip, desktop_user_agent, created_at, expires_at)
-                 SELECT $1, $2, 'pending', $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8) FROM within_limit
-                 RETURNING ${SESSION_COLUMNS}`,
-        parameters: [
-          session.id,
-          session.secretHash,
-          session.desktopClientDeviceId,
-          session.desktopDeviceType,
-          session.desktopDeviceName,
-          session.desktopIp,
-          session.desktopUserAgent,
-          ttlSeconds,
-        ],
-        type: 'created',
-        actor: { ip: session.desktopIp, userAgent: session.desktopUserAgent, clientDeviceId: session.desktopClientDeviceId },
-        counter,
-      },
-      publishing,
-    );
+    const parameters = [
+      session.id,
+      session.secretHash,
+      session.desktopClientDeviceId,
+      session.desktopDeviceType,
+      session.desktopDeviceName,
+      session.desktopIp,
+      session.desktopUserAgent,
+      ttlSeconds,
+    ];
+    const actor = { ip: session.desktopIp, userAgent: session.desktopUserAgent, clientDeviceId: session.desktopClientDeviceId };
+    return this.checkedTransition(CREATE, { parameters, actor, counter }, publishing);
   }
 
   async findById(id: string): Promise<QrSessionRow | null> {
@@ -307,32 +408,7 @@ export class QrSessionsRepository {
     actor: AuditActor,
     publishing: Publishing,
   ): Promise<CheckedTransition<Transition>> {
-    return this.checkedTransition(
-      {
-        change: `UPDATE qr_sessions
-                    SET status = 'scanned',
-                        scanned_at = COALESCE(scanned_at, now()),
-                        scanned_by_account_id = caller.account_id,
-                        scanned_by_device_id = caller.device_id,
-                        scan_ticket_hash = $2,
-                        scan_ticket_expires_at = LEAST(now() + make_interval(secs => $3), expires_at),
-                        scan_ticket_used_at = NULL
-                   FROM caller
-                  WHERE id = $1
-                    AND expires_at > now()
-                    AND (status = 'pending'
-                         OR (status = 'scanned' AND scanned_by_account_id = caller.account_id
-                             AND scanned_by_device_id = caller.device_id))
-                 RETURNING ${SESSION_COLUMNS}, qr_sessions.scanned_at = now() AS "firstScan"`,
-        parameters: [id, ticket.hash, ticket.ttlSeconds],
-        type: 'scanned',
-        actor,
-        caller,
-        counter,
-        recordWhen: 'changed."firstScan"',
-      },
-      publishing,
-    );
+    return this.checkedTransition(SCAN, { parameters: [id, ticket.hash, ticket.ttlSeconds], actor, caller, counter }, publishing);
   }
 
   /** scanned → rejected, spending the scan ticket (see {@link ticketHolds}). */
@@ -344,20 +420,7 @@ export class QrSessionsRepository {
     actor: AuditActor,
     publishing: Publishing,
   ): Promise<CheckedTransition<Transition>> {
-    return this.checkedTransition(
-      {
-        change: `UPDATE qr_sessions SET status = 'rejected', rejected_at = now(), scan_ticket_used_at = now()
-                   FROM caller
-                  WHERE id = $1 AND ${ticketHolds(2)}
-                 RETURNING ${SESSION_COLUMNS}`,
-        parameters: [id, ticketHash],
-        type: 'rejected',
-        actor,
-        caller,
-        counter,
-      },
-      publishing,
-    );
+    return this.checkedTransition(REJECT, { parameters: [id, ticketHash], actor, caller, counter }, publishing);
   }
 
   /**
@@ -373,58 +436,18 @@ export class QrSessionsRepository {
    * and PostgreSQL leaves the order of two changes of one row in one statement undefined.
    */
   async markConfirmed(id: string, plan: ConfirmPlan, publishing: Publishing): Promise<CheckedTransition<Confirmation>> {
-    const notify = publishing.notifyInStatement;
-    const checked = await this.checkedTransition(
-      {
-        change: `UPDATE qr_sessions
-                    SET status = 'confirmed', confirmed_at = now(), scan_ticket_used_at = now(), login_token_id = $3
-                   FROM caller
-                  WHERE id = $1 AND ${ticketHolds(2)}
-                 RETURNING ${SESSION_COLUMNS}`,
-        parameters: [
-          id,
-          plan.ticketHash,
-          plan.token.id,
-          plan.newDeviceRowId,
-          plan.token.issuedAt,
-          plan.token.expiresAt,
-          plan.alertAt,
-          plan.phoneDeviceId,
-        ],
-        type: 'confirmed',
-        actor: plan.actor,
-        caller: plan.caller,
-        counter: plan.counter,
-        moreCtes: `desktop AS (
-            INSERT INTO devices (id, account_id, client_device_id, type, name, created_at, last_seen_at, signed_out_at)
-            SELECT $4::uuid, changed."scannedByAccountId", changed."desktopClientDeviceId", changed."desktopDeviceType",
-                   changed."desktopDeviceName", now(), now(), NULL
-              FROM changed
-             WHERE changed."desktopClientDeviceId" <> $8::varchar
-            ON CONFLICT (account_id, client_device_id) DO UPDATE
-               SET name = COALESCE(EXCLUDED.name, devices.name), last_seen_at = now(), signed_out_at = NULL
-             WHERE devices.type = EXCLUDED.type
-            RETURNING id, client_device_id, type, name
-          ), token AS (
-            INSERT INTO access_tokens (id, account_id, device_id, grant_type, issued_at, expires_at)
-            SELECT $3::uuid, changed."scannedByAccountId", desktop.id, 'qr', $5::timestamptz, $6::timestamptz FROM changed, desktop
-            RETURNING id
-          ), alert AS (
-            SELECT json_build_object(
-                     'eventId', $3::text, 'accountId', changed."scannedByAccountId"::text,
-                     'alert', json_build_object(
-                       'method', 'qr', 'at', $7::text,
-                       'device', json_build_object('id', desktop.client_device_id, 'type', desktop.type, 'name', desktop.name),
-                       'ip', changed."desktopIp", 'userAgent', changed."desktopUserAgent", 'approvedBy', $8::text))::text AS message
-              FROM changed, desktop
-          )`,
-        moreColumns: `desktop.id AS "signedInRowId", desktop.client_device_id AS "signedInDeviceId",
-                      desktop.type AS "signedInDeviceType", desktop.name AS "signedInDeviceName", alert.message AS alert
-                      ${notify ? `, CASE WHEN alert.message IS NOT NULL THEN pg_notify('${SIGN_IN_ALERTS_CHANNEL}', alert.message) END AS "alertSent"` : ''}`,
-        moreJoins: 'LEFT JOIN desktop ON true LEFT JOIN alert ON true',
-      },
-      publishing,
-    );
+    const parameters = [
+      id,
+      plan.ticketHash,
+      plan.token.id,
+      plan.newDeviceRowId,
+      plan.token.issuedAt,
+      plan.token.expiresAt,
+      plan.alertAt,
+      plan.phoneDeviceId,
+    ];
+    const request = { parameters, actor: plan.actor, caller: plan.caller, counter: plan.counter };
+    const checked = await this.checkedTransition(CONFIRM, request, publishing);
     if (!checked.done) return { ...checked, done: null };
     const { session, message, extra } = checked.done;
     const confirmation: Confirmation = {
@@ -444,34 +467,12 @@ export class QrSessionsRepository {
 
   /** pending|scanned → cancelled, by the holder of the secret (its hash must match), before expiry. */
   markCancelled(id: string, secretHash: string, actor: AuditActor, publishing: Publishing): Promise<Transition | null> {
-    return this.transition(
-      {
-        change: `UPDATE qr_sessions SET status = 'cancelled', cancelled_at = now()
-                  WHERE id = $1 AND secret_hash = $2 AND status IN ('pending', 'scanned') AND expires_at > now()
-                 RETURNING ${SESSION_COLUMNS}`,
-        parameters: [id, secretHash],
-        type: 'cancelled',
-        actor,
-        // The desktop's device id is the session's own, read from the row: the request only proved the secret.
-        clientDeviceIdSql: 'changed."desktopClientDeviceId"',
-      },
-      publishing,
-    );
+    return this.transition(CANCEL, { parameters: [id, secretHash], actor }, publishing);
   }
 
   /** pending|scanned → expired, once `expires_at` has passed. */
   markExpired(id: string, publishing: Publishing): Promise<Transition | null> {
-    return this.transition(
-      {
-        change: `UPDATE qr_sessions SET status = 'expired', expired_at = now()
-                  WHERE id = $1 AND status IN ('pending', 'scanned') AND expires_at <= now()
-                 RETURNING ${SESSION_COLUMNS}`,
-        parameters: [id],
-        type: 'expired',
-        actor: { ip: null, userAgent: null },
-      },
-      publishing,
-    );
+    return this.transition(EXPIRE, { parameters: [id], actor: { ip: null, userAgent: null } }, publishing);
   }
 
   /** For a caller that writes more with a transition: rows of its own, or the bus's outbox (a NOTIFY waits for the commit). */
@@ -493,29 +494,32 @@ export class QrSessionsRepository {
   }
 
   /**
-   * Runs a transition as one statement: `changed` (the caller's INSERT or UPDATE), `event` (its audit row, when
-   * `recordWhen` holds), `message` (what is published), the caller's own expressions, and the `pg_notify` of the
-   * change when the bus takes it from SQL. The statement's own parameters come first; those of the checks and of the
-   * audit row follow (see {@link transitionSql}).
+   * Runs a transition as one statement: `changed` (the shape's INSERT or UPDATE), `event` (its audit row, when
+   * `recordWhen` holds), `message` (what is published), the shape's own expressions, and the `pg_notify` of the
+   * change when the bus takes it from SQL (see {@link transitionSql}).
    */
-  private async transition(statement: TransitionStatement, publishing: Publishing): Promise<TransitionRow | null> {
-    const [row] = await preparedQuery<Record<string, unknown>>(publishing.manager ?? this.dataSource, ...transitionSql(statement, publishing));
+  private async transition(shape: TransitionShape, request: TransitionRequest, publishing: Publishing): Promise<TransitionRow | null> {
+    const [row] = await preparedQuery<Record<string, unknown>>(publishing.manager ?? this.dataSource, ...transitionSql(shape, request, publishing));
     return row ? transitionOf(row) : null;
   }
 
   /**
-   * The same for a transition whose statement also checks its request: the phone's token (`statement.caller`), the
-   * rate limit (`statement.counter`). It answers one row whether or not it acted, with what it read of both.
+   * The same for a transition whose statement also checks its request: the phone's token (`request.caller`), the
+   * rate limit (`request.counter`). It answers one row whether or not it acted, with what it read of both.
    */
-  private async checkedTransition(statement: TransitionStatement, publishing: Publishing): Promise<CheckedTransition<TransitionRow>> {
-    if (!statement.caller && !statement.counter) {
-      return { done: await this.transition(statement, publishing), token: null, counter: null };
+  private async checkedTransition(
+    shape: TransitionShape,
+    request: TransitionRequest,
+    publishing: Publishing,
+  ): Promise<CheckedTransition<TransitionRow>> {
+    if (!request.caller && !request.counter) {
+      return { done: await this.transition(shape, request, publishing), token: null, counter: null };
     }
-    const [row] = await preparedQuery<Record<string, unknown>>(publishing.manager ?? this.dataSource, ...transitionSql(statement, publishing));
+    const [row] = await preparedQuery<Record<string, unknown>>(publishing.manager ?? this.dataSource, ...transitionSql(shape, request, publishing));
     return {
       done: row.id ? transitionOf(row) : null,
-      token: statement.caller ? presentedTokenStateOf(row) : null,
-      counter: statement.counter ? counterStateOf(row as unknown as CounterRow) : null,
+      token: request.caller ? presentedTokenStateOf(row) : null,
+      counter: request.counter ? counterStateOf(row as unknown as CounterRow) : null,
     };
   }
 }
@@ -523,68 +527,107 @@ export class QrSessionsRepository {
 /** A transition's row: the session, its published message, and the statement's other columns (`extra`). */
 type TransitionRow = Transition & { extra: Record<string, unknown> };
 
-/** The text and values of a transition's statement (see {@link QrSessionsRepository.transition}). */
-function transitionSql(statement: TransitionStatement, publishing: Publishing): [string, unknown[]] {
-  const { change, type, actor, caller, counter } = statement;
-  const values = [...statement.parameters];
-  const parameter = (value: unknown, sqlType: string) => {
+/** A transition's statement for one way of running it: its text, and where each value after the change's own comes from. */
+interface TransitionText {
+  text: string;
+  parameterCount: number;
+  values: Array<(request: TransitionRequest) => unknown>;
+}
+
+/** The statements built so far, by shape and way of running (see {@link transitionSql}). */
+const transitionTexts = new WeakMap<TransitionShape, Array<TransitionText | undefined>>();
+
+/**
+ * The text and values of a transition's statement. The text depends only on the shape, on whether a counter is
+ * counted and on whether the statement publishes: it is built once for each (the same string every time, which is
+ * also what names the prepared statement) and only the values are read from the request.
+ */
+function transitionSql(shape: TransitionShape, request: TransitionRequest, publishing: Publishing): [string, unknown[]] {
+  if (Boolean(shape.checksCaller) !== Boolean(request.caller))
+    throw new Error(`a ${shape.type} transition checks a caller if, and only if, its shape does`);
+  const way = (request.counter ? 1 : 0) + (publishing.notifyInStatement ? 2 : 0);
+  let texts = transitionTexts.get(shape);
+  if (!texts) transitionTexts.set(shape, (texts = []));
+  const statement = (texts[way] ??= transitionText(shape, request.parameters.length, Boolean(request.counter), publishing.notifyInStatement));
+  if (request.parameters.length !== statement.parameterCount)
+    throw new Error(`a ${shape.type} transition takes ${statement.parameterCount} parameters`);
+  return [statement.text, [...request.parameters, ...statement.values.map((value) => value(request))]];
+}
+
+/** Builds a transition's statement: the checks, the change, its audit row and message, and what it answers. */
+function transitionText(shape: TransitionShape, parameterCount: number, counted: boolean, notify: boolean): TransitionText {
+  const values: TransitionText['values'] = [];
+  const parameter = (value: (request: TransitionRequest) => unknown, sqlType: string) => {
     values.push(value);
-    return `$${values.length}::${sqlType}`;
+    return `$${parameterCount + values.length}::${sqlType}`;
   };
+  const caller = shape.checksCaller;
   // What the request must pass for the change to be made. `within_limit` has its one row only if the hit counted here
   // is within its limit (always, when nothing is counted); `caller` has the phone token's account and device only if
   // the token stands and the request is within its limit. A change that a request may be refused joins one of them.
-  const checks = counter
+  const checks = counted
     ? [
-        countedCte(parameter(counter.key, 'text'), parameter(counter.windowSeconds, 'int')),
-        `within_limit AS (SELECT FROM counted WHERE counted.hits <= ${parameter(counter.limit, 'int')})`,
+        countedCte(
+          parameter((request) => request.counter!.key, 'text'),
+          parameter((request) => request.counter!.windowSeconds, 'int'),
+        ),
+        `within_limit AS (SELECT FROM counted WHERE counted.hits <= ${parameter((request) => request.counter!.limit, 'int')})`,
       ]
     : ['within_limit AS (SELECT)'];
   if (caller) {
     checks.push(
-      presentedTokenCtes(parameter(caller.tokenId, 'uuid')),
+      presentedTokenCtes(parameter((request) => request.caller!.tokenId, 'uuid')),
       `caller AS (
         SELECT presented_token.account_id, presented_token.device_id FROM presented_token, within_limit
-         WHERE ${presentedTokenStands(parameter(caller.accountId, 'text'))}
+         WHERE ${presentedTokenStands(parameter((request) => request.caller!.accountId, 'text'))}
       )`,
     );
   }
-  const sql = `WITH ${checks.join(',\n')}, changed AS (${change}),
+  const notifications = notify
+    ? [
+        `CASE WHEN message.text IS NOT NULL THEN pg_notify('${QR_EVENTS_CHANNEL}', message.text) END AS "changeSent"`,
+        ...(shape.alsoNotifies
+          ? [
+              `CASE WHEN ${shape.alsoNotifies.message} IS NOT NULL THEN pg_notify('${shape.alsoNotifies.channel}', ${shape.alsoNotifies.message}) END AS "${shape.alsoNotifies.as}"`,
+            ]
+          : []),
+      ]
+    : [];
+  const text = `WITH ${checks.join(',\n')}, changed AS (${shape.change}),
       event AS (
         INSERT INTO qr_session_events (qr_session_id, type, ip, user_agent, account_id, device_id, client_device_id)
-        SELECT changed."id", ${parameter(type, 'qr_session_event_type')}, ${parameter(actor.ip, 'inet')},
-               ${parameter(actor.userAgent, 'text')},
-               ${caller ? 'caller.account_id' : parameter(actor.accountId ?? null, 'uuid')},
-               ${caller ? 'caller.device_id' : parameter(actor.deviceId ?? null, 'uuid')},
-               ${statement.clientDeviceIdSql ?? parameter(actor.clientDeviceId ?? null, 'varchar')}
-          FROM changed ${caller ? ', caller' : ''} ${statement.recordWhen ? `WHERE ${statement.recordWhen}` : ''}
+        SELECT changed."id", ${parameter(() => shape.type, 'qr_session_event_type')}, ${parameter((request) => request.actor.ip, 'inet')},
+               ${parameter((request) => request.actor.userAgent, 'text')},
+               ${caller ? 'caller.account_id' : parameter((request) => request.actor.accountId ?? null, 'uuid')},
+               ${caller ? 'caller.device_id' : parameter((request) => request.actor.deviceId ?? null, 'uuid')},
+               ${shape.clientDeviceIdSql ?? parameter((request) => request.actor.clientDeviceId ?? null, 'varchar')}
+          FROM changed ${caller ? ', caller' : ''} ${shape.recordWhen ? `WHERE ${shape.recordWhen}` : ''}
         RETURNING id, type
       ), message AS (
         SELECT ${CHANGE_MESSAGE_SQL} AS text FROM changed, event
-      )${statement.moreCtes ? `, ${statement.moreCtes}` : ''}
+      )${shape.moreCtes ? `, ${shape.moreCtes}` : ''}
       SELECT changed.*, message.text AS "changeMessage"
-             ${publishing.notifyInStatement ? `, CASE WHEN message.text IS NOT NULL THEN pg_notify('${QR_EVENTS_CHANNEL}', message.text) END AS "changeSent"` : ''}
-             ${statement.moreColumns ? `, ${statement.moreColumns}` : ''}
-             ${caller ? `, ${PRESENTED_TOKEN_COLUMNS}` : ''} ${counter ? ', counted.hits, counted.reset_in' : ''}
+             ${shape.moreColumns ? `, ${shape.moreColumns}` : ''}
+             ${notifications.map((column) => `, ${column}`).join(' ')}
+             ${caller ? `, ${PRESENTED_TOKEN_COLUMNS}` : ''} ${counted ? ', counted.hits, counted.reset_in' : ''}
         FROM ${
           // A statement that checks its request answers one row even when it changed nothing, with what it read.
-          caller || counter
-            ? `(SELECT) AS request ${caller ? 'LEFT JOIN presented_token ON true' : ''} ${counter ? 'CROSS JOIN counted' : ''}
+          caller || counted
+            ? `(SELECT) AS request ${caller ? 'LEFT JOIN presented_token ON true' : ''} ${counted ? 'CROSS JOIN counted' : ''}
                LEFT JOIN changed ON true`
             : 'changed'
         }
-             LEFT JOIN message ON true ${statement.moreJoins ?? ''}`;
-  return [sql, values];
+             LEFT JOIN message ON true ${shape.moreJoins ?? ''}`;
+  return { text, parameterCount, values };
 }
+
+const SESSION_ROW_FIELD_SET: ReadonlySet<string> = new Set(SESSION_ROW_FIELDS);
 
 /** Splits a transition's row into the session, its published message and the statement's other columns. */
 function transitionOf(row: Record<string, unknown>): TransitionRow {
-  const session = {} as Record<string, unknown>;
-  const extra = { ...row };
-  for (const field of SESSION_ROW_FIELDS) {
-    session[field] = row[field];
-    delete extra[field];
-  }
+  const session: Record<string, unknown> = {};
+  const extra: Record<string, unknown> = {};
+  for (const column in row) (SESSION_ROW_FIELD_SET.has(column) ? session : extra)[column] = row[column];
   const message = extra.changeMessage as string | null;
   return {
     session: session as unknown as QrSessionRow,
