@@ -161,3 +161,23 @@ describe('round trips to PostgreSQL per state transition', () => {
     expect(confirmed).toHaveLength(1);
   });
 });
+
+describe('connections to PostgreSQL', () => {
+  let app: TestApp;
+  beforeAll(async () => (app = await startTestApp({ DATABASE_POOL_SIZE: '3' })));
+  afterAll(() => app.close());
+
+  it('a burst of requests runs on at most DATABASE_POOL_SIZE connections, each request answered', async () => {
+    const desktop = await createQrSession(app);
+    const reads = await Promise.all(
+      Array.from({ length: 40 }, () => app.http().get(`/api/qr-sessions/${desktop.session.id}`).set('X-QR-Secret', desktop.session.secret)),
+    );
+    expect(reads.map((read) => read.status)).toEqual(Array(40).fill(200));
+    const pool = (app.dataSource.driver as unknown as { master: Pool }).master;
+    expect(pool.totalCount).toBe(3);
+    const [{ backends }] = await app.dataSource.query(
+      `SELECT count(*)::int AS backends FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'qr-login'`,
+    );
+    expect(backends).toBe(3);
+  });
+});

@@ -7,6 +7,7 @@ import type { AppConfig } from './app-config';
 export class AppConfigService implements Readonly<AppConfig> {
   readonly port!: number;
   readonly databaseUrl!: string;
+  readonly databasePoolSize!: number;
   readonly jwtSecret!: string;
   readonly publicUrl!: string;
   readonly corsOrigins!: string[];

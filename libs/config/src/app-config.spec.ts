@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './app-config';
+import { availableParallelism } from 'node:os';
+import { ConfigError, defaultPoolSize, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
   it('answers the contract defaults for an empty environment', () => {
@@ -60,6 +61,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/login,*' })).toThrow(
       /CORS_ORIGINS must list origins.*"https:\/\/app.example.com\/login".*\n.*"\*"/s,
     );
+  });
+
+  it('keeps twice the cores in connections by default, shared among the workers and at least 4; DATABASE_POOL_SIZE sets it', () => {
+    expect(defaultPoolSize(2, 1)).toBe(4);
+    expect(defaultPoolSize(8, 1)).toBe(16);
+    expect(defaultPoolSize(8, 4)).toBe(4);
+    expect(defaultPoolSize(16, 3)).toBe(11);
+    expect(defaultPoolSize(1, 8)).toBe(4);
+    expect(loadConfig({}).databasePoolSize).toBe(defaultPoolSize(availableParallelism(), 1));
+    expect(loadConfig({ WORKERS: '64' }).databasePoolSize).toBe(4);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '25' }).databasePoolSize).toBe(25);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE must be a whole number from 1 to 200/);
   });
 
   it('reads WORKERS and REDIS_URL, refusing what cannot work', () => {

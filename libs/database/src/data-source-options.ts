@@ -24,7 +24,8 @@ export function createDataSourceOptions(
     logging: ['warn', 'migration'],
     logger: new TypeOrmLogger(),
     extra: {
-      max: overrides.poolSize ?? 20,
+      // The app passes DATABASE_POOL_SIZE (libs/config); the TypeORM CLI and tests run a few statements at a time.
+      max: overrides.poolSize ?? 4,
       application_name: overrides.applicationName ?? 'qr-login',
       connectionTimeoutMillis: 5000,
       keepAlive: true,

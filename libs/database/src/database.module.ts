@@ -14,7 +14,7 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           inject: [AppConfigService],
           useFactory: (config: AppConfigService) => ({
-            ...createDataSourceOptions(config.databaseUrl, { entities }),
+            ...createDataSourceOptions(config.databaseUrl, { entities, poolSize: config.databasePoolSize }),
             // Fail fast at start when the database is unreachable, instead of retrying for minutes.
             retryAttempts: 3,
             retryDelay: 1000,
