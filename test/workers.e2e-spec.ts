@@ -1,6 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import request from 'supertest';
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, scan, signUpAndLogin, type HttpTarget } from './support/factories';
@@ -78,5 +79,59 @@ describe('WORKERS=2: two processes on one port, one embedded database', () => {
     expect(pids).toHaveLength(3);
     expect(await service.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
+});
+
+/**
+ * One process on the embedded PostgreSQL it started, as `npm start` runs it: nothing else can reach that database, so a
+ * transition's change goes to the process's own desktops only, without a NOTIFY that would come back to it alone. The
+ * WORKERS=2 sign-in above shows the other side: with workers, a change still reaches a desktop on another process.
+ */
+describe('WORKERS=1 on the embedded database: alone on it', () => {
+  let dataDir: string;
+  let service: ServiceProcess;
+  let target: HttpTarget;
+  let listener: pg.Client | undefined;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'qr-login-alone-'));
+    chmodSync(dataDir, 0o755);
+    service = await startServiceProcess({ DATA_DIR: dataDir });
+    target = { http: () => request(service.url) };
+  }, 120_000);
+  afterAll(async () => {
+    await listener?.end();
+    await service?.stop('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("pushes a sign-in to its desktop without a NOTIFY for the session's changes; other messages still use NOTIFY", async () => {
+    // The embedded server's address and password, as the service keeps them under DATA_DIR.
+    const port = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[3]);
+    const password = readFileSync(join(dataDir, 'postgres-password'), 'utf8').trim();
+    listener = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'qr_login' });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (message) => heard.push(message.channel));
+    await listener.query('LISTEN qr_session_events');
+    await listener.query('LISTEN sign_in_alerts');
+
+    // A password sign-in publishes its alert through the bus: NOTIFY, which this listener hears.
+    const phone = await signUpAndLogin(target);
+    const { session } = await createQrSession(target);
+    const desktop = await DesktopSocket.connect(service.url, { qrId: session.id, secret: session.secret });
+    try {
+      await desktop.next('status');
+      const { scanTicket } = await scan(target, phone, session.id);
+      await desktop.next('scanned');
+      await target.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(200);
+      expect((await desktop.next('confirmed')).login?.accessToken).toEqual(expect.any(String));
+    } finally {
+      desktop.close();
+    }
+    // A round trip on the listener's own connection: a notification sent before it would have arrived by now.
+    await listener.query('SELECT 1');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(heard).toEqual(['sign_in_alerts']);
   });
 });

@@ -64,5 +64,10 @@ export async function prepareRuntime(config: AppConfig): Promise<{ config: AppCo
     throw new StartupError(describeDatabaseStartupError(error, databaseUrl, embedded ? 'embedded' : 'DATABASE_URL'), { cause: error });
   }
   if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
-  return { config: new AppConfigService({ ...config, databaseUrl, jwtSecret: await resolveJwtSecret(config, databaseUrl) }), embedded };
+  const jwtSecret = await resolveJwtSecret(config, databaseUrl);
+  // Workers share the embedded database their primary started: only a process without them is alone on it.
+  return {
+    config: new AppConfigService({ ...config, databaseUrl, jwtSecret, aloneOnDatabase: embedded !== undefined && config.workers === 1 }),
+    embedded,
+  };
 }

@@ -33,8 +33,16 @@ export class AppConfigService implements Readonly<AppConfig> {
   readonly logLevel!: AppConfig['logLevel'];
   readonly shutdownGraceSeconds!: number;
 
-  constructor(config: AppConfig & { databaseUrl: string; jwtSecret: string }) {
-    Object.assign(this, config);
+  /**
+   * This process is the only one on its database: it started the embedded PostgreSQL itself and serves without
+   * workers. Nothing else can reach that database (loopback only, its password private to the service), so events
+   * this process hands its own listeners need not travel through it (docs/realtime.md). False whenever DATABASE_URL
+   * is set or WORKERS is above 1.
+   */
+  readonly aloneOnDatabase!: boolean;
+
+  constructor(config: AppConfig & { databaseUrl: string; jwtSecret: string; aloneOnDatabase?: boolean }) {
+    Object.assign(this, { aloneOnDatabase: false }, config);
     Object.freeze(this);
   }
 }

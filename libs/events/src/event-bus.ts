@@ -28,6 +28,15 @@ export abstract class EventBus {
   }
 
   /**
+   * Whether no other process can hear this bus: true only for the bus on PostgreSQL when this process is alone on its
+   * database (the embedded PostgreSQL it started itself, without workers; see `AppConfigService.aloneOnDatabase`). A
+   * message that {@link deliverLocally} already gave to this process's handlers then has no one else to reach.
+   */
+  get alone(): boolean {
+    return false;
+  }
+
+  /**
    * Hands this process's handlers, at once, a message of a change that has committed (and was published, by
    * `publish` or by its statement), so that a push can be written before the reply of the request that caused it
    * rather than after the round trip through the bus. `payload` may be richer than what was published (say with a

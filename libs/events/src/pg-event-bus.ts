@@ -42,6 +42,10 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
     return true;
   }
 
+  override get alone(): boolean {
+    return this.config.aloneOnDatabase;
+  }
+
   protected listenTo(channel: string): void {
     if (this.connected) void this.listen(this.client!, channel).catch((error) => this.lost(error));
   }

@@ -93,9 +93,18 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Whether transitions may publish from inside their SQL statement. */
+  /**
+   * Whether a change must travel through the bus to reach other processes at all. Not when none can hear it (the
+   * bus is `alone`): {@link deliverLocally} reaches every listener there is, and a NOTIFY per transition would only
+   * come back to this process to be dropped (a fifth of PostgreSQL's CPU per sign-in, docs/benchmarks.md).
+   */
+  get travels(): boolean {
+    return !this.bus.alone;
+  }
+
+  /** Whether transitions publish from inside their SQL statement (`pg_notify`), when their changes travel. */
   get notifyInStatement(): boolean {
-    return this.bus.notifiesFromSql;
+    return this.travels && this.bus.notifiesFromSql;
   }
 
   /** Called after the bus reconnected: changes may have been missed, so listeners re-read what they watch. */

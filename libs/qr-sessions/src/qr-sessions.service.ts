@@ -274,13 +274,14 @@ export class QrSessionsService {
 
   /**
    * Runs a transition so that its change and its event commit together: as one statement that notifies by itself
-   * (PostgreSQL's bus), or else in a transaction that also publishes through the bus (`also` publishes more).
+   * (PostgreSQL's bus), or else in a transaction that also publishes through the bus (`also` publishes more). When
+   * no other process can hear the bus, the statement runs alone and {@link deliver} tells this process's listeners.
    */
   private async transact<T extends Transition>(
     run: (publishing: Publishing) => Promise<T | null>,
     also?: (done: T, manager: EntityManager) => Promise<void>,
   ): Promise<T | null> {
-    if (this.changes.notifyInStatement) return run({ notifyInStatement: true });
+    if (this.changes.notifyInStatement || !this.changes.travels) return run({ notifyInStatement: this.changes.notifyInStatement });
     return this.sessions.transaction(async (manager) => {
       const publishing = { notifyInStatement: false, manager };
       const done = await run(publishing);
@@ -320,9 +321,9 @@ export class QrSessionsService {
     return outcome;
   }
 
-  /** Publishes a transition's change through the bus, in its transaction, unless its statement did. */
+  /** Publishes a transition's change through the bus, in its transaction, unless its statement did or it need not travel. */
   private async publish(transition: Transition, publishing: Publishing): Promise<void> {
-    if (transition.message && !publishing.notifyInStatement && publishing.manager) {
+    if (transition.message && !publishing.notifyInStatement && publishing.manager && this.changes.travels) {
       await this.bus.publish(publishing.manager, QR_EVENTS_CHANNEL, transition.message);
     }
   }
