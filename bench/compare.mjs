@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { fixed, pairsNeeded, runInterleaved, table } from './lib/interleaved.mjs';
+import { endRun, fixed, pairsNeeded, runFacts, runInterleaved, table } from './lib/interleaved.mjs';
 import { positiveInt, requireBuilt, RESULTS, ROOT, startRun } from './lib/run-setup.mjs';
 
 const DESIGN_RATE = positiveInt('BENCH_DESIGN_RATE', 256);
@@ -52,9 +52,7 @@ async function main() {
     log,
   });
   const report = {
-    startedAt: startedAt.toISOString(),
-    durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadAverage: { before: loadBefore, after: os.loadavg() } },
+    ...runFacts(startedAt, loadBefore),
     settings: { ...SETTINGS, designRate: DESIGN_RATE, serverEnv: SERVER_ENV, sides },
     summary,
     ratio,
@@ -68,13 +66,7 @@ async function main() {
     `B ÷ A: ${fixed(ratio.ofMedians, 3)} of the medians, ${fixed(ratio.medianOfRounds, 3)} median of the rounds ` +
       `(rounds ${ratio.rounds.map((r) => fixed(r, 2)).join(', ')})`,
   );
-  log(
-    `${report.machine.cores} cores, load ${loadBefore.map((n) => n.toFixed(2)).join(' ')}; ${report.durationSeconds} s; results in ${relative(ROOT, file)}`,
-  );
-  if (stopped.some((s) => !s.graceful || s.leftoverPids.length > 0)) {
-    log(`a server did not stop cleanly: ${JSON.stringify(stopped)}`);
-    process.exitCode = 1;
-  }
+  endRun({ report, file, stopped, log });
 }
 
 main().catch((error) => {

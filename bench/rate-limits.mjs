@@ -12,9 +12,9 @@
 // limits are cheap. Both servers get exactly the same client, so the only difference is RATE_LIMITS.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join, relative } from 'node:path';
-import { fixed, pairsNeeded, runInterleaved, table } from './lib/interleaved.mjs';
-import { positiveInt, requireBuilt, RESULTS, ROOT, startRun } from './lib/run-setup.mjs';
+import { join } from 'node:path';
+import { endRun, fixed, pairsNeeded, runFacts, runInterleaved, table } from './lib/interleaved.mjs';
+import { positiveInt, requireBuilt, RESULTS, startRun } from './lib/run-setup.mjs';
 
 /**
  * Sign-ins per second the spread is sized for, sustained on the server with limits on (the budget check guards it).
@@ -60,9 +60,7 @@ async function main() {
   });
   const peak = budgets.on;
   const report = {
-    startedAt: startedAt.toISOString(),
-    durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadAverage: { before: loadBefore, after: os.loadavg() } },
+    ...runFacts(startedAt, loadBefore),
     settings: { ...SETTINGS, designRate: DESIGN_RATE, serverEnv: SERVER_ENV, policies: policies() },
     summary,
     ratio,
@@ -80,13 +78,7 @@ async function main() {
   );
   const busiest = Object.entries(peak).map(([policy, p]) => `${policy} ${p.used}/${p.limit} per ${p.windowSeconds} s`);
   log(`busiest address with limits on: ${busiest.join(', ')}`);
-  log(
-    `${report.machine.cores} cores, load ${loadBefore.map((n) => n.toFixed(2)).join(' ')}; ${report.durationSeconds} s; results in ${relative(ROOT, file)}`,
-  );
-  if (stopped.some((s) => !s.graceful || s.leftoverPids.length > 0)) {
-    log(`a server did not stop cleanly: ${JSON.stringify(stopped)}`);
-    process.exitCode = 1;
-  }
+  endRun({ report, file, stopped, log });
 }
 
 main().catch((error) => {

@@ -1,6 +1,7 @@
 // Full sign-ins on two servers measured in turn (A, B, A, B, ..., A), so that a shared machine's drift hits both alike
 // and each B lies between two A: what `npm run bench:rate-limits` (limits off against on) and `npm run bench:compare`
 // (two builds or two configurations) have in common.
+import os from 'node:os';
 import { relative } from 'node:path';
 import { agentFrom, AddressBudget, loopbackAddress } from './addresses.mjs';
 import { createApi } from './api.mjs';
@@ -150,4 +151,25 @@ export async function runInterleaved({ sides, baseEnv, policies, pairs, rounds, 
   const ratio = { ofMedians: summary[b].flowsPerSecond / summary[a].flowsPerSecond, medianOfRounds: median(roundRatios), rounds: roundRatios };
   const budgets = Object.fromEntries(targets.map((target) => [target.label, target.budget.peak]));
   return { sequence, summary, ratio, budgets, stopped };
+}
+
+/** When the run started and how long it took, and the machine it ran on: the head of its report. */
+export function runFacts(startedAt, loadBefore) {
+  return {
+    startedAt: startedAt.toISOString(),
+    durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadAverage: { before: loadBefore, after: os.loadavg() } },
+  };
+}
+
+/** The run's last line (the machine, its load, where the results are), and a failure if a server did not stop cleanly. */
+export function endRun({ report, file, stopped, log }) {
+  const { machine, durationSeconds } = report;
+  log(
+    `${machine.cores} cores, load ${machine.loadAverage.before.map((n) => n.toFixed(2)).join(' ')}; ${durationSeconds} s; results in ${relative(ROOT, file)}`,
+  );
+  if (stopped.some((s) => !s.graceful || s.leftoverPids.length > 0)) {
+    log(`a server did not stop cleanly: ${JSON.stringify(stopped)}`);
+    process.exitCode = 1;
+  }
 }
