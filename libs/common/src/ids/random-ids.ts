@@ -8,25 +8,30 @@ const RANDOM_PAGE_BYTES = 4096;
 let randomPage = Buffer.alloc(0);
 let randomOffset = 0;
 
-/** `size` fresh random bytes (at most a page), valid until the next call. */
-function randomSlice(size: number): Buffer {
+/**
+ * `size` fresh random bytes (at most a page) as url-safe base64. The bytes are zeroed in the page once encoded, so
+ * that a secret handed out does not stay in memory beside those still to come.
+ */
+function randomText(size: number): string {
   if (randomOffset + size > randomPage.length) {
     randomPage = randomFillSync(Buffer.allocUnsafe(RANDOM_PAGE_BYTES));
     randomOffset = 0;
   }
   const bytes = randomPage.subarray(randomOffset, randomOffset + size);
   randomOffset += size;
-  return bytes;
+  const text = bytes.toString('base64url');
+  bytes.fill(0);
+  return text;
 }
 
 /** An opaque public id with 128 bits of randomness (22 url-safe characters). */
 export function newPublicId(): string {
-  return randomSlice(16).toString('base64url');
+  return randomText(16);
 }
 
 /** A secret with 256 bits of randomness (43 url-safe characters): shown once, stored only as its SHA-256. */
 export function newSecret(): string {
-  return randomSlice(32).toString('base64url');
+  return randomText(32);
 }
 
 export const PUBLIC_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
