@@ -1,13 +1,13 @@
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, scan, signUpAndLogin } from './support/factories';
-import { startTestApp, type TestApp } from './support/test-app';
+import { EVENT_PATHS, startTestApp, type TestApp } from './support/test-app';
 
 /** Sessions that run out: `expired` comes by itself, and nothing can change them afterwards (threat 4). */
-describe('expiry', () => {
+describe.each(EVENT_PATHS)('expiry (%s)', (_, aloneOnDatabase) => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({ QR_TTL_SECONDS: '2', EXPIRY_SWEEP_SECONDS: '1' });
+    app = await startTestApp({ QR_TTL_SECONDS: '2', EXPIRY_SWEEP_SECONDS: '1' }, undefined, { aloneOnDatabase });
   });
   afterAll(() => app.close());
 

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, scan, signUpAndLogin, type SignedInDevice } from './support/factories';
-import { heldLongPolls, startTestApp, type TestApp } from './support/test-app';
+import { EVENT_PATHS, heldLongPolls, startTestApp, type TestApp } from './support/test-app';
 
 /**
  * Issue 7: the desktop's push rides with the reply to the phone. The process that commits a change delivers it to its
@@ -9,14 +9,14 @@ import { heldLongPolls, startTestApp, type TestApp } from './support/test-app';
  * the `confirmed` event (with the token) before it writes the confirm's HTTP response. Observed on the server's own
  * sockets: the order of what it writes is the order it hands bytes to the kernel.
  */
-describe('the push is written before the reply that caused it', () => {
+describe.each(EVENT_PATHS)('the push is written before the reply that caused it (%s)', (_, aloneOnDatabase) => {
   let app: TestApp;
   let phone: SignedInDevice;
   const writes: string[] = [];
   const sockets: DesktopSocket[] = [];
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({}, undefined, { aloneOnDatabase });
     app.app.getHttpServer().on('connection', (socket: Socket) => {
       const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
       (socket as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {

@@ -1,15 +1,15 @@
 import { io, type Socket } from 'socket.io-client';
 import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents, type SignInAlert } from '@app/contract';
 import { createQrSession, loginAs, scan, signUpAndLogin, type SignedInDevice } from './support/factories';
-import { startTestApp, type TestApp } from './support/test-app';
+import { EVENT_PATHS, startTestApp, type TestApp } from './support/test-app';
 
 /** Threat 7: the account's other devices learn of every new sign-in, by password or by QR. */
-describe('sign-in alerts', () => {
+describe.each(EVENT_PATHS)('sign-in alerts (%s)', (_, aloneOnDatabase) => {
   let app: TestApp;
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({}, undefined, { aloneOnDatabase });
   });
   afterEach(() => sockets.splice(0).forEach((socket) => socket.close()));
   afterAll(() => app.close());

@@ -50,10 +50,26 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * The real application (the same `createApp` as `npm start`) on a free port (or on `env.PORT`), over a database of
- * its own. `env` takes the same variables as the service, e.g. `{ QR_TTL_SECONDS: '1' }`.
+ * The two ways a process's changes reach its own listeners, for `describe.each`: published on the bus (NOTIFY), whose
+ * copy the process drops, and alone on its database (`npm start` on its embedded PostgreSQL), where the process's own
+ * delivery is the only one.
  */
-export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
+export const EVENT_PATHS: Array<[label: string, aloneOnDatabase: boolean]> = [
+  ['changes published', false],
+  ['alone on its database', true],
+];
+
+/**
+ * The real application (the same `createApp` as `npm start`) on a free port (or on `env.PORT`), over a database of
+ * its own. `env` takes the same variables as the service, e.g. `{ QR_TTL_SECONDS: '1' }`. `aloneOnDatabase` runs it as
+ * `npm start` runs on its embedded database, the one process that can hear its changes (no NOTIFY for a session's
+ * changes): only for an app whose database no other app of the test shares.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+  options: { aloneOnDatabase?: boolean } = {},
+): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
   const base = loadConfig({ PUBLIC_URL: TEST_PUBLIC_URL, RATE_LIMITS: 'off', EXPIRY_SWEEP_SECONDS: '1', ...env });
   const config = new AppConfigService({
@@ -61,6 +77,7 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     databaseUrl: db.url,
     // As the service resolves it: JWT_SECRET, else the secret shared through the database.
     jwtSecret: await resolveJwtSecret(base, db.url),
+    aloneOnDatabase: options.aloneOnDatabase ?? false,
   });
   // Silent, unless QR_TEST_LOGS=1 asks for the service's log lines (to see why a test failed).
   const app = await createApp(config, { logger: process.env.QR_TEST_LOGS ? undefined : false });

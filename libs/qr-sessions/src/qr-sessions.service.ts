@@ -215,10 +215,18 @@ export class QrSessionsService {
         throw error;
       }
       if (!confirmed) throw await this.refusal(id, 'decide');
-      const snapshot = this.snapshots.of(confirmed.session);
-      snapshot.login = this.tokens.loginResult(token, { account: confirmed.account, device: confirmed.desktop });
-      this.deliver(confirmed, snapshot);
-      this.alerts.deliverLocally(confirmed.alert);
+      // Committed: this process's listeners hear of it whatever happens next. Were the desktop's token not to be made
+      // here, they would read it from the database, as other processes do; and when no other process can hear the bus,
+      // this is the only copy of the change and of the sign-in alert.
+      let snapshot: QrSessionSnapshot | undefined;
+      try {
+        const built = this.snapshots.of(confirmed.session);
+        built.login = this.tokens.loginResult(token, { account: confirmed.account, device: confirmed.desktop });
+        snapshot = built;
+      } finally {
+        this.deliver(confirmed, snapshot);
+        this.alerts.deliverLocally(confirmed.alert);
+      }
     });
     this.metrics.qrSessionFinished('confirmed');
     return { id, status: 'confirmed' };
