@@ -40,7 +40,8 @@ export abstract class EventBus {
    * Hands this process's handlers, at once, a message of a change that has committed (and was published, by
    * `publish` or by its statement), so that a push can be written before the reply of the request that caused it
    * rather than after the round trip through the bus. `payload` may be richer than what was published (say with a
-   * token, which never travels). The bus's own copy still arrives later: handlers drop the repeat.
+   * token, which never travels). The bus's own copy still arrives later, unless the bus is {@link alone}: handlers
+   * drop the repeat.
    */
   deliverLocally(channel: string, payload: unknown): void {
     this.handle(channel, payload);

@@ -42,7 +42,7 @@ const LOAD_ATTEMPTS = 3;
 export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(QrSessionChanges.name);
   private readonly listeners = new Set<Listener>();
-  /** Changes already delivered here: each arrives twice in the process that made it (at once, then from the bus). */
+  /** Changes already delivered here: each arrives twice in the process that made it (at once, then from the bus, if it travels). */
   private readonly delivered = new RecentKeys();
   /** Sessions whose confirmation this process is committing, with the bus's copy if it came before the local one. */
   private readonly inConfirmation = new Map<string, { early?: LocalChangeMessage }>();
@@ -80,7 +80,8 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
    * Runs `work`, a confirmation of session `id` that delivers its change locally when it commits. Its copy through the
    * bus carries no token, so a listener would read it from the database; if that copy arrives first (the bus
    * can be faster than the statement's own reply), it is held back until `work` ends: the local copy makes it
-   * needless, and if none came (the work failed after the commit), the held copy is delivered then.
+   * needless, and if none came (the work failed after the commit), the held copy is delivered then. When changes do not
+   * travel there is no such copy: the work itself delivers once it committed, whatever fails after.
    */
   async confirming<T>(id: string, work: () => Promise<T>): Promise<T> {
     const entry: { early?: LocalChangeMessage } = {};
