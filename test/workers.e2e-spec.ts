@@ -134,4 +134,15 @@ describe('WORKERS=1 on the embedded database: alone on it', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(heard).toEqual(['sign_in_alerts']);
   });
+
+  it('stops on SIGTERM with exit 0, its connections closed before its database stops (no error in its log)', async () => {
+    await listener?.end();
+    listener = undefined;
+    expect(await service.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    const warnings = service
+      .stdout()
+      .split('\n')
+      .filter((line) => /"level":"(warn|error|fatal)"/.test(line));
+    expect(warnings).toEqual([]);
+  });
 });

@@ -290,12 +290,24 @@ function startServer(binaries: Binaries, dataDir: string, port: number, account:
   });
 }
 
-/** Stops the server (fast shutdown: open sessions are ended) and waits for it to exit. */
+/** How long a smart shutdown may wait for the last connections to close before they are cut. */
+const SMART_SHUTDOWN_MS = 1000;
+
+/**
+ * Stops the server and waits for it to exit. A smart shutdown first (SIGTERM: new connections refused, open ones left
+ * to end): the service has just closed its pool, whose connections may still be saying goodbye (pg's pool lets its
+ * clients end without waiting for them), and a fast shutdown would cut them with an error in the service's log. A
+ * connection still open after SMART_SHUTDOWN_MS (a psql session, say) is then cut by a fast shutdown (SIGINT).
+ */
 function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolveStop) => {
-    child.once('exit', () => resolveStop());
-    child.kill('SIGINT');
+    const cut = setTimeout(() => child.kill('SIGINT'), SMART_SHUTDOWN_MS);
+    child.once('exit', () => {
+      clearTimeout(cut);
+      resolveStop();
+    });
+    child.kill('SIGTERM');
   });
 }
 
