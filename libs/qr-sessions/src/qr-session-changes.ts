@@ -108,6 +108,14 @@ export class QrSessionChanges implements OnModuleInit, OnModuleDestroy {
     return this.travels && this.bus.notifiesFromSql;
   }
 
+  /**
+   * Whether a transition publishes through the bus in a transaction of its own: when its change travels on a bus that
+   * cannot take it from SQL (Redis, with its outbox).
+   */
+  get publishesInTransaction(): boolean {
+    return this.travels && !this.bus.notifiesFromSql;
+  }
+
   /** Called after the bus reconnected: changes may have been missed, so listeners re-read what they watch. */
   onResync(listener: () => void): () => void {
     return this.bus.onReconnect(listener);

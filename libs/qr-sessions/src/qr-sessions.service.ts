@@ -289,7 +289,7 @@ export class QrSessionsService {
     run: (publishing: Publishing) => Promise<T | null>,
     also?: (done: T, manager: EntityManager) => Promise<void>,
   ): Promise<T | null> {
-    if (this.changes.notifyInStatement || !this.changes.travels) return run({ notifyInStatement: this.changes.notifyInStatement });
+    if (!this.changes.publishesInTransaction) return run({ notifyInStatement: this.changes.notifyInStatement });
     return this.sessions.transaction(async (manager) => {
       const publishing = { notifyInStatement: false, manager };
       const done = await run(publishing);
@@ -329,9 +329,9 @@ export class QrSessionsService {
     return outcome;
   }
 
-  /** Publishes a transition's change through the bus, in its transaction, unless its statement did or it need not travel. */
+  /** Publishes a transition's change through the bus, in its transaction, when the statement could not (see transact). */
   private async publish(transition: Transition, publishing: Publishing): Promise<void> {
-    if (transition.message && !publishing.notifyInStatement && publishing.manager && this.changes.travels) {
+    if (transition.message && this.changes.publishesInTransaction && publishing.manager) {
       await this.bus.publish(publishing.manager, QR_EVENTS_CHANNEL, transition.message);
     }
   }
