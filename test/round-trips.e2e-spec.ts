@@ -173,11 +173,13 @@ describe('connections to PostgreSQL', () => {
       Array.from({ length: 40 }, () => app.http().get(`/api/qr-sessions/${desktop.session.id}`).set('X-QR-Secret', desktop.session.secret)),
     );
     expect(reads.map((read) => read.status)).toEqual(Array(40).fill(200));
-    const pool = (app.dataSource.driver as unknown as { master: Pool }).master;
-    expect(pool.totalCount).toBe(3);
+    // How many connections the burst opened depends on how its requests interleave (on a busy machine, fewer).
+    const pool = (app.dataSource.driver as unknown as { master: Pool & { options: { max: number } } }).master;
+    expect(pool.options.max).toBe(3);
+    expect(pool.totalCount).toBeLessThanOrEqual(3);
     const [{ backends }] = await app.dataSource.query(
       `SELECT count(*)::int AS backends FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'qr-login'`,
     );
-    expect(backends).toBe(3);
+    expect(backends).toBeLessThanOrEqual(3);
   });
 });
