@@ -13,6 +13,7 @@ export class AppConfigService implements Readonly<AppConfig> {
   readonly corsOrigins!: string[];
   readonly dataDir!: string;
   readonly qrTtlSeconds!: number;
+  readonly qrAsyncCommit!: boolean;
   readonly scanTicketTtlSeconds!: number;
   readonly accessTokenTtlSeconds!: number;
   readonly loginPickupSeconds!: number;

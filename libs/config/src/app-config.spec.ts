@@ -52,6 +52,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ RATE_LIMITS: 'off' }).rateLimits).toBe(false);
   });
 
+  it('commits a new session and a scan asynchronously unless QR_ASYNC_COMMIT=off', () => {
+    expect(loadConfig({}).qrAsyncCommit).toBe(true);
+    expect(loadConfig({ QR_ASYNC_COMMIT: 'off' }).qrAsyncCommit).toBe(false);
+    expect(() => loadConfig({ QR_ASYNC_COMMIT: 'later' })).toThrow(/QR_ASYNC_COMMIT must be "on" or "off"/);
+  });
+
   it('reads CORS_ORIGINS as a list of origins, refusing anything with a path or another scheme', () => {
     expect(loadConfig({}).corsOrigins).toEqual([]);
     expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173/' }).corsOrigins).toEqual([

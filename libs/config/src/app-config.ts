@@ -17,6 +17,11 @@ export interface AppConfig {
   corsOrigins: string[];
   dataDir: string;
   qrTtlSeconds: number;
+  /**
+   * A new session and a scan commit without waiting for their WAL flush (QR_ASYNC_COMMIT; PostgreSQL's asynchronous
+   * commit): steps that sign no one in, which a database crash may undo but never corrupt. Everything else waits.
+   */
+  qrAsyncCommit: boolean;
   scanTicketTtlSeconds: number;
   accessTokenTtlSeconds: number;
   /** How long the secret holder may still read `login` after confirmation, at least (contract §3). */
@@ -194,6 +199,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     corsOrigins: read.origins('CORS_ORIGINS'),
     dataDir: read.string('DATA_DIR') ?? '.data',
     qrTtlSeconds,
+    qrAsyncCommit: read.onOff('QR_ASYNC_COMMIT', true),
     scanTicketTtlSeconds: read.int('SCAN_TICKET_TTL_SECONDS', 60, 1, 3600),
     accessTokenTtlSeconds: read.int('ACCESS_TOKEN_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
     loginPickupSeconds: 60,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AppConfigService } from '@app/config';
 import type { DeviceType, SignInAlert } from '@app/contract';
 import { preparedQuery } from '@app/database';
 import { countedCte, countingSql, counterStateOf, type CounterRow, type CounterState } from '@app/rate-limits';
@@ -189,6 +190,11 @@ interface TransitionShape {
   alsoNotifies?: { channel: string; message: string; as: string };
   /** The audit row's `client_device_id`, when it is taken from the row (`changed."..."`) rather than from the actor. */
   clientDeviceIdSql?: string;
+  /**
+   * A step that signs no one in (a new session, a scan): with QR_ASYNC_COMMIT on, its commit does not wait for the
+   * WAL flush (PostgreSQL's asynchronous commit; docs/database.md, "What a crash may undo").
+   */
+  commitsAsynchronously?: boolean;
 }
 
 /** One run of a transition: the values of its change, who caused it, and what the statement checks of the request. */
@@ -251,6 +257,7 @@ const CREATE: TransitionShape = {
            SELECT $1, $2, 'pending', $3, $4, $5, $6, $7, now(), now() + make_interval(secs => $8) FROM within_limit
            RETURNING ${SESSION_COLUMNS}`,
   type: 'created',
+  commitsAsynchronously: true,
 };
 
 /** pending → scanned, or a re-scan by the same phone (`markScanned`): $1 the id, $2 the ticket's hash, $3 its lifetime. */
@@ -271,6 +278,7 @@ const SCAN: TransitionShape = {
                        AND scanned_by_device_id = caller.device_id))
            RETURNING ${SESSION_COLUMNS}, qr_sessions.scanned_at = now() AS "firstScan"`,
   type: 'scanned',
+  commitsAsynchronously: true,
   checksCaller: true,
   recordWhen: 'changed."firstScan"',
 };
@@ -354,7 +362,15 @@ const EXPIRE: TransitionShape = {
  */
 @Injectable()
 export class QrSessionsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** Whether the shapes that may commit asynchronously do (QR_ASYNC_COMMIT). */
+  private readonly asyncCommit: boolean;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    config: AppConfigService,
+  ) {
+    this.asyncCommit = config.qrAsyncCommit;
+  }
 
   /**
    * A new pending session, recorded (`created`) and published. With `counter`, the request is counted on its rate
@@ -499,7 +515,7 @@ export class QrSessionsRepository {
    * change when the bus takes it from SQL (see {@link transitionSql}).
    */
   private async transition(shape: TransitionShape, request: TransitionRequest, publishing: Publishing): Promise<TransitionRow | null> {
-    const [row] = await preparedQuery<Record<string, unknown>>(publishing.manager ?? this.dataSource, ...transitionSql(shape, request, publishing));
+    const [row] = await this.run(shape, request, publishing);
     return row ? transitionOf(row) : null;
   }
 
@@ -515,12 +531,21 @@ export class QrSessionsRepository {
     if (!request.caller && !request.counter) {
       return { done: await this.transition(shape, request, publishing), token: null, counter: null };
     }
-    const [row] = await preparedQuery<Record<string, unknown>>(publishing.manager ?? this.dataSource, ...transitionSql(shape, request, publishing));
+    const [row] = await this.run(shape, request, publishing);
     return {
       done: row.id ? transitionOf(row) : null,
       token: request.caller ? presentedTokenStateOf(row) : null,
       counter: request.counter ? counterStateOf(row as unknown as CounterRow) : null,
     };
+  }
+
+  private run(shape: TransitionShape, request: TransitionRequest, publishing: Publishing): Promise<Array<Record<string, unknown>>> {
+    const way: Way = {
+      counted: Boolean(request.counter),
+      notify: publishing.notifyInStatement,
+      asynchronous: Boolean(shape.commitsAsynchronously) && this.asyncCommit,
+    };
+    return preparedQuery(publishing.manager ?? this.dataSource, ...transitionSql(shape, request, way));
   }
 }
 
@@ -534,28 +559,38 @@ interface TransitionText {
   values: Array<(request: TransitionRequest) => unknown>;
 }
 
+/**
+ * How a transition's statement runs besides its shape: whether it counts a rate-limit hit, publishes with `pg_notify`,
+ * and commits asynchronously. Each way has a text of its own.
+ */
+interface Way {
+  counted: boolean;
+  notify: boolean;
+  asynchronous: boolean;
+}
+
 /** The statements built so far, by shape and way of running (see {@link transitionSql}). */
 const transitionTexts = new WeakMap<TransitionShape, Array<TransitionText | undefined>>();
 
 /**
- * The text and values of a transition's statement. The text depends only on the shape, on whether a counter is
- * counted and on whether the statement publishes: it is built once for each (the same string every time, which is
- * also what names the prepared statement) and only the values are read from the request.
+ * The text and values of a transition's statement. The text depends only on the shape and the way it runs: it is
+ * built once for each (the same string every time, which is also what names the prepared statement) and only the
+ * values are read from the request.
  */
-function transitionSql(shape: TransitionShape, request: TransitionRequest, publishing: Publishing): [string, unknown[]] {
+function transitionSql(shape: TransitionShape, request: TransitionRequest, way: Way): [string, unknown[]] {
   if (Boolean(shape.checksCaller) !== Boolean(request.caller))
     throw new Error(`a ${shape.type} transition checks a caller if, and only if, its shape does`);
-  const way = (request.counter ? 1 : 0) + (publishing.notifyInStatement ? 2 : 0);
   let texts = transitionTexts.get(shape);
   if (!texts) transitionTexts.set(shape, (texts = []));
-  const statement = (texts[way] ??= transitionText(shape, request.parameters.length, Boolean(request.counter), publishing.notifyInStatement));
+  const index = (way.counted ? 1 : 0) + (way.notify ? 2 : 0) + (way.asynchronous ? 4 : 0);
+  const statement = (texts[index] ??= transitionText(shape, request.parameters.length, way));
   if (request.parameters.length !== statement.parameterCount)
     throw new Error(`a ${shape.type} transition takes ${statement.parameterCount} parameters`);
   return [statement.text, [...request.parameters, ...statement.values.map((value) => value(request))]];
 }
 
 /** Builds a transition's statement: the checks, the change, its audit row and message, and what it answers. */
-function transitionText(shape: TransitionShape, parameterCount: number, counted: boolean, notify: boolean): TransitionText {
+function transitionText(shape: TransitionShape, parameterCount: number, { counted, notify, asynchronous }: Way): TransitionText {
   const values: TransitionText['values'] = [];
   const parameter = (value: (request: TransitionRequest) => unknown, sqlType: string) => {
     values.push(value);
@@ -610,6 +645,11 @@ function transitionText(shape: TransitionShape, parameterCount: number, counted:
              ${shape.moreColumns ? `, ${shape.moreColumns}` : ''}
              ${notifications.map((column) => `, ${column}`).join(' ')}
              ${caller ? `, ${PRESENTED_TOKEN_COLUMNS}` : ''} ${counted ? ', counted.hits, counted.reset_in' : ''}
+             ${
+               // Lasts until the end of the statement's own transaction, whose commit then does not wait for the WAL
+               // flush. In the select list, so that it runs with the statement: a CTE that nothing reads would not.
+               asynchronous ? `, set_config('synchronous_commit', 'off', true) AS "asyncCommit"` : ''
+             }
         FROM ${
           // A statement that checks its request answers one row even when it changed nothing, with what it read.
           caller || counted
