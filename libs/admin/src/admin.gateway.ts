@@ -43,7 +43,10 @@ export class AdminGateway implements OnGatewayInit<AdminNamespace>, OnModuleDest
       );
     });
     this.stops.push(
-      this.changes.subscribe((change) => this.namespace.local.emit('qr_session', { type: change.type, id: change.id, status: change.status })),
+      this.changes.subscribe((change) => {
+        // Most of the time no admin is watching, and an emit to no one still encodes its packet.
+        if (this.namespace.sockets.size > 0) this.namespace.local.emit('qr_session', { type: change.type, id: change.id, status: change.status });
+      }),
       // A revoked admin token ends the live feed at once, on every process; the periodic recheck also catches a
       // withdrawn role.
       this.revocations.disconnectRevokedSockets<
