@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import pg from 'pg';
-import { EmbeddedPostgresError, startEmbeddedPostgres } from '@app/database';
+import { EmbeddedPostgresError, maxConnectionsFor, startEmbeddedPostgres } from '@app/database';
 
 const ROOT = process.cwd();
 const AS_ROOT = process.getuid?.() === 0;
@@ -148,6 +148,34 @@ describe('embedded PostgreSQL errors', () => {
       await client.end();
     } finally {
       await first.stop();
+    }
+  }, 60_000);
+});
+
+describe('embedded PostgreSQL size', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'qr-embedded-size-'));
+    chmodSync(dir, 0o755);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts the connections of every worker: 64 workers with pools of 4 need more than 200', async () => {
+    // Each process: its pool, the event bus's listener, and a spare.
+    expect(maxConnectionsFor(1, 4)).toBe(200);
+    expect(maxConnectionsFor(64, 4)).toBeGreaterThanOrEqual(64 * 6);
+    const server = await startEmbeddedPostgres({ dataDir: resolve(dir, 'pg'), database: 'qr_login', maxConnections: maxConnectionsFor(64, 4) });
+    try {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query('SHOW max_connections');
+        expect(Number(rows[0].max_connections)).toBe(maxConnectionsFor(64, 4));
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await server.stop();
     }
   }, 60_000);
 });

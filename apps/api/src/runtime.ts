@@ -3,7 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppConfigService, type AppConfig } from '@app/config';
-import { describeDatabaseStartupError, runMigrations, sharedSecret, startEmbeddedPostgres, type EmbeddedDatabase } from '@app/database';
+import {
+  describeDatabaseStartupError,
+  maxConnectionsFor,
+  runMigrations,
+  sharedSecret,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from '@app/database';
 
 const logger = new Logger('Runtime');
 
@@ -52,6 +59,8 @@ export async function prepareRuntime(config: AppConfig): Promise<{ config: AppCo
       dataDir,
       database: 'qr_login',
       passwordFile: join(resolve(config.dataDir), 'postgres-password'),
+      // Every worker connects to it with a pool of its own.
+      maxConnections: maxConnectionsFor(config.workers, config.databasePoolSize),
       log: (message) => logger.log(message),
     });
     databaseUrl = embedded.url;

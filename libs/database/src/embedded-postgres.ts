@@ -245,15 +245,28 @@ function reasonIn(output: string): string {
 }
 
 /**
+ * The connections the embedded server must accept for `processes` processes of the service, each with a pool of
+ * `poolSize`: the pool, the event bus's listener and one spare (the shared secret's read at start) per process, and
+ * room for an operator's psql and PostgreSQL's reserved slots. At least 200, PostgreSQL's usual figure for a small
+ * server; with many WORKERS (up to 64, each with a pool of at least 4) more.
+ */
+export function maxConnectionsFor(processes: number, poolSize: number): number {
+  return Math.max(200, processes * (poolSize + 2) + 20);
+}
+
+/**
  * Starts the server and resolves once it accepts connections. It runs in a process group of its own, so that a
  * Ctrl-C in the terminal reaches this process only, which then stops the server itself, after its own connections.
  */
-function startServer(binaries: Binaries, dataDir: string, port: number, account: Account | undefined): Promise<ChildProcess> {
+function startServer(binaries: Binaries, dataDir: string, port: number, account: Account | undefined, maxConnections: number): Promise<ChildProcess> {
   return new Promise((resolveStart, reject) => {
     const child = spawn(
       binaries.postgres,
       // Loopback only: the embedded server is this process's private store, never a network service.
-      ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories='],
+      [
+        ...['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+        ...['-c', `max_connections=${maxConnections}`],
+      ],
       { ...account, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
     );
     // A crash or process.exit() must not leave the server running on its own (it is in a process group of its own).
@@ -361,6 +374,8 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   database: string;
   port?: number;
+  /** How many connections the server accepts (see {@link maxConnectionsFor}); 200 by default. */
+  maxConnections?: number;
   /** Where the server's password is kept; by default `postgres-password` beside `dataDir`. */
   passwordFile?: string;
   log?: (message: string) => void;
@@ -402,7 +417,7 @@ export async function startEmbeddedPostgres(options: {
 
   let server: ChildProcess;
   try {
-    server = await startServer(binaries, dataDir, port, account);
+    server = await startServer(binaries, dataDir, port, account, options.maxConnections ?? maxConnectionsFor(1, 0));
   } catch (error) {
     if (error instanceof EmbeddedPostgresError) throw error;
     throw new EmbeddedPostgresError(`Could not start ${where}: ${(error as Error).message}`, { cause: error });
