@@ -44,6 +44,9 @@ describe('WORKERS=2: two processes on one port, one embedded database', () => {
     const desktops = await Promise.all([1, 2].map(() => DesktopSocket.connect(service.url, { qrId: session.id, secret: session.secret })));
     try {
       for (const desktop of desktops) await desktop.next('status');
+      // One on each worker: whichever worker answers, it holds one of the two (both on one would show 2, or 0).
+      const metrics = (await target.http().get('/metrics').set('Connection', 'close').expect(200)).text;
+      expect(metrics).toMatch(/^qr_connected_sockets\{namespace="qr"\} 1$/m);
       const { scanTicket } = await scan(target, phone, session.id);
       await target.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(200);
       const confirmed = await Promise.all(desktops.map((desktop) => desktop.next('confirmed')));
