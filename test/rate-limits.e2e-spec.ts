@@ -159,6 +159,15 @@ describe('rate limits', () => {
     expect(refused?.message).toBe('rate_limited');
   });
 
+  it('counts a socket handshake refused before its read (malformed auth) on the same budget', async () => {
+    await app.dataSource.query(`DELETE FROM rate_limit_counters WHERE key LIKE 'socketHandshake:%'`);
+    const { session } = await createQrSessionBypassingLimit();
+    for (let i = 0; i < RATE_LIMIT_POLICIES.socketHandshake.limit; i++) {
+      await expect(DesktopSocket.connect(app.url, { qrId: 'not a session id', secret: session.secret })).rejects.toThrow('validation_failed');
+    }
+    await expect(DesktopSocket.connect(app.url, { qrId: session.id, secret: session.secret })).rejects.toThrow('rate_limited');
+  });
+
   /** The QR-creation budget of 127.0.0.1 was spent above: reset that counter to get one more session. */
   async function createQrSessionBypassingLimit() {
     await app.dataSource.query(`DELETE FROM rate_limit_counters WHERE key LIKE 'createQr:%'`);

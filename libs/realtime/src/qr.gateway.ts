@@ -12,6 +12,7 @@ import {
 } from '@app/contract';
 import { MetricsService } from '@app/metrics';
 import { QrSessionChanges, QrSessionsService, type QrSessionChange } from '@app/qr-sessions';
+import { countHandshakesIn, takeHandshakeHit } from '@app/rate-limits';
 import { parseQrSocketAuth } from './qr-socket-auth';
 
 interface QrSocketData extends QrSocketAuth {
@@ -57,18 +58,25 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
   afterInit(namespace: QrNamespace): void {
     this.metrics.countSocketsOf('qr', () => namespace.sockets.size);
     // Guards do not run on connection: the handshake middleware is where a socket is let in or refused.
+    // The handshake's rate limit is counted by the read that checks the secret: one statement (SocketServerAdapter
+    // leaves the hit here instead of counting it on its own).
+    countHandshakesIn(namespace);
     namespace.use((socket, next) => {
+      const hit = takeHandshakeHit(socket);
       let auth: QrSocketAuth;
       try {
         auth = parseQrSocketAuth(socket.handshake.auth);
       } catch (error) {
-        return next(handshakeError(error));
+        // Refused before the read: counted on its own, and past the limit refused for that first.
+        return void (hit ? hit.countAlone() : Promise.resolve()).then(
+          () => next(handshakeError(error)),
+          (limited: unknown) => next(handshakeError(limited)),
+        );
       }
-      // The handshake was counted against the address's limit already (SocketServerAdapter, for every namespace).
       // Registered before the read, so that a change committed during it is held for the first `status`.
       socket.data = { qrId: auth.qrId, secret: auth.secret };
       this.startHandshake(socket);
-      this.sessions.snapshotFor(auth.qrId, auth.secret).then(
+      this.sessions.snapshotFor(auth.qrId, auth.secret, hit).then(
         (snapshot) => {
           socket.data.initial = snapshot;
           next();

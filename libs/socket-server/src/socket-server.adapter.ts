@@ -7,7 +7,7 @@ import { addressKey, DomainError, handshakeError, handshakeIp, OriginPolicy } fr
 import type { AppConfigService } from '@app/config';
 import { EventBus, RedisEventBus } from '@app/events';
 import { Drain } from '@app/lifecycle';
-import { RateLimiter, SOCKET_CAPS } from '@app/rate-limits';
+import { countsItsHandshakes, leaveHandshakeHit, RateLimiter, SOCKET_CAPS } from '@app/rate-limits';
 import { OpenSocketCounter } from './open-socket-counter';
 
 type EngineConnection = { request: IncomingMessage; once(event: 'close', listener: () => void): void; close(): void };
@@ -20,7 +20,8 @@ type EngineConnection = { request: IncomingMessage; once(event: 'close', listene
  * - the root namespace `/`, which no gateway serves, refuses everyone (`not_found`); unknown namespaces are refused by
  *   Socket.IO itself;
  * - every namespace handshake counts against the `socketHandshake` limit of the client's address, before the
- *   namespace's own checks run (so guessing secrets or tokens over sockets is limited like over HTTP);
+ *   namespace's own checks run (so guessing secrets or tokens over sockets is limited like over HTTP), or, for a
+ *   namespace that counts its handshakes itself (`countHandshakesIn`: /qr, in its first read), by that namespace;
  * - a client address holds at most `SOCKET_CAPS.perAddress` connections, an access token at most
  *   `SOCKET_CAPS.perToken` sockets;
  * - a connection that has not joined a namespace within SOCKET_HANDSHAKE_TIMEOUT_SECONDS is closed;
@@ -98,7 +99,13 @@ export class SocketServerAdapter extends IoAdapter {
       if (this.config.rateLimits && token && this.perToken.isFull(token)) {
         return next(handshakeError(new DomainError('rate_limited', 'Too many open sockets for this token; close one first.', 60)));
       }
-      limiter.consume('socketHandshake', handshakeIp(socket.handshake, this.config.trustProxy)).then(
+      const hit = limiter.hitFor('socketHandshake', handshakeIp(socket.handshake, this.config.trustProxy));
+      if (!hit) return next();
+      if (countsItsHandshakes(namespace)) {
+        leaveHandshakeHit(socket, hit);
+        return next();
+      }
+      hit.countAlone().then(
         () => next(),
         (error: unknown) => next(handshakeError(error)),
       );
