@@ -127,7 +127,7 @@ if (!AS_ROOT) {
   });
 }
 
-describe('embedded PostgreSQL errors', () => {
+describe('embedded PostgreSQL: refusals and size', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'qr-embedded-'));
@@ -150,21 +150,12 @@ describe('embedded PostgreSQL errors', () => {
       await first.stop();
     }
   }, 60_000);
-});
-
-describe('embedded PostgreSQL size', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'qr-embedded-size-'));
-    chmodSync(dir, 0o755);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('accepts the connections of every worker: 64 workers with pools of 4 need more than 200', async () => {
     // Each process: its pool, the event bus's listener, and a spare.
     expect(maxConnectionsFor(1, 4)).toBe(200);
     expect(maxConnectionsFor(64, 4)).toBeGreaterThanOrEqual(64 * 6);
-    const server = await startEmbeddedPostgres({ dataDir: resolve(dir, 'pg'), database: 'qr_login', maxConnections: maxConnectionsFor(64, 4) });
+    const server = await startEmbeddedPostgres({ dataDir: resolve(dir, 'pg-size'), database: 'qr_login', maxConnections: maxConnectionsFor(64, 4) });
     try {
       const client = new pg.Client({ connectionString: server.url });
       await client.connect();
