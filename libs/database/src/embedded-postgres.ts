@@ -244,6 +244,9 @@ function reasonIn(output: string): string {
   return lines.find((line) => /FATAL|lock file/.test(line)) ?? lines.at(-1) ?? 'no output';
 }
 
+/** PostgreSQL's own default for `max_connections`, and the least the embedded server is given. */
+const MIN_MAX_CONNECTIONS = 200;
+
 /**
  * The connections the embedded server must accept for `processes` processes of the service, each with a pool of
  * `poolSize`: the pool, the event bus's listener and one spare (the shared secret's read at start) per process, and
@@ -251,7 +254,7 @@ function reasonIn(output: string): string {
  * server; with many WORKERS (up to 64, each with a pool of at least 4) more.
  */
 export function maxConnectionsFor(processes: number, poolSize: number): number {
-  return Math.max(200, processes * (poolSize + 2) + 20);
+  return Math.max(MIN_MAX_CONNECTIONS, processes * (poolSize + 2) + 20);
 }
 
 /**
@@ -259,14 +262,12 @@ export function maxConnectionsFor(processes: number, poolSize: number): number {
  * Ctrl-C in the terminal reaches this process only, which then stops the server itself, after its own connections.
  */
 function startServer(binaries: Binaries, dataDir: string, port: number, account: Account | undefined, maxConnections: number): Promise<ChildProcess> {
+  // Loopback only: the embedded server is this process's private store, never a network service.
+  const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', max_connections: maxConnections };
   return new Promise((resolveStart, reject) => {
     const child = spawn(
       binaries.postgres,
-      // Loopback only: the embedded server is this process's private store, never a network service.
-      [
-        ...['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-        ...['-c', `max_connections=${maxConnections}`],
-      ],
+      ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
       { ...account, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
     );
     // A crash or process.exit() must not leave the server running on its own (it is in a process group of its own).
@@ -417,7 +418,7 @@ export async function startEmbeddedPostgres(options: {
 
   let server: ChildProcess;
   try {
-    server = await startServer(binaries, dataDir, port, account, options.maxConnections ?? maxConnectionsFor(1, 0));
+    server = await startServer(binaries, dataDir, port, account, options.maxConnections ?? MIN_MAX_CONNECTIONS);
   } catch (error) {
     if (error instanceof EmbeddedPostgresError) throw error;
     throw new EmbeddedPostgresError(`Could not start ${where}: ${(error as Error).message}`, { cause: error });

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { clientInfoOf } from '@app/common';
 import type { RateLimitName } from './rate-limit.policies';
+import { leaveRateLimitHit, takeRateLimitHit } from './left-hits';
 import { RateLimiter, type RateLimitHit } from './rate-limiter';
 
 const RATE_LIMIT_KEY = 'qr-login:rate-limit';
@@ -18,19 +19,6 @@ export const RateLimit = (name: RateLimitName) => SetMetadata(RATE_LIMIT_KEY, na
  * answered without reaching it, and is not counted.
  */
 export const RateLimitCountedByRoute = () => SetMetadata(COUNTED_BY_ROUTE_KEY, true);
-
-/** The hits left by the global guard for routes that count them ({@link RateLimitCountedByRoute}), by request. */
-const leftHits = new WeakMap<object, RateLimitHit>();
-
-/**
- * Takes the hit the global guard left for this request's route to count, if any (none when limits are off). Taken
- * once: whoever takes it counts it, and a second taker gets none, so no request is counted twice.
- */
-export function takeRateLimitHit(request: FastifyRequest): RateLimitHit | undefined {
-  const hit = leftHits.get(request);
-  leftHits.delete(request);
-  return hit;
-}
 
 /** A handler's parameter: the request's hit, taken ({@link takeRateLimitHit}). */
 export const LeftRateLimitHit = createParamDecorator((_: unknown, ctx: ExecutionContext): RateLimitHit | undefined =>
@@ -52,7 +40,7 @@ export class RateLimitGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const hit = this.limiter.hitFor(name, clientInfoOf(request).ip);
     if (!hit) return true;
-    if (this.reflector.getAllAndOverride<boolean | undefined>(COUNTED_BY_ROUTE_KEY, targets)) leftHits.set(request, hit);
+    if (this.reflector.getAllAndOverride<boolean | undefined>(COUNTED_BY_ROUTE_KEY, targets)) leaveRateLimitHit(request, hit);
     else await hit.countAlone();
     return true;
   }

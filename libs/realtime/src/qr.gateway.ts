@@ -12,7 +12,7 @@ import {
 } from '@app/contract';
 import { MetricsService } from '@app/metrics';
 import { QrSessionChanges, QrSessionsService, type QrSessionChange } from '@app/qr-sessions';
-import { countHandshakesIn, takeHandshakeHit } from '@app/rate-limits';
+import { countHandshakesIn, takeRateLimitHit } from '@app/rate-limits';
 import { parseQrSocketAuth } from './qr-socket-auth';
 
 interface QrSocketData extends QrSocketAuth {
@@ -62,13 +62,13 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
     // leaves the hit here instead of counting it on its own).
     countHandshakesIn(namespace);
     namespace.use((socket, next) => {
-      const hit = takeHandshakeHit(socket);
+      const hit = takeRateLimitHit(socket);
       let auth: QrSocketAuth;
       try {
         auth = parseQrSocketAuth(socket.handshake.auth);
       } catch (error) {
         // Refused before the read: counted on its own, and past the limit refused for that first.
-        return void (hit ? hit.countAlone() : Promise.resolve()).then(
+        return void Promise.resolve(hit?.countAlone()).then(
           () => next(handshakeError(error)),
           (limited: unknown) => next(handshakeError(limited)),
         );

@@ -7,7 +7,7 @@ import { addressKey, DomainError, handshakeError, handshakeIp, OriginPolicy } fr
 import type { AppConfigService } from '@app/config';
 import { EventBus, RedisEventBus } from '@app/events';
 import { Drain } from '@app/lifecycle';
-import { countsItsHandshakes, leaveHandshakeHit, RateLimiter, SOCKET_CAPS } from '@app/rate-limits';
+import { countsItsHandshakes, leaveRateLimitHit, RateLimiter, SOCKET_CAPS } from '@app/rate-limits';
 import { OpenSocketCounter } from './open-socket-counter';
 
 type EngineConnection = { request: IncomingMessage; once(event: 'close', listener: () => void): void; close(): void };
@@ -102,7 +102,7 @@ export class SocketServerAdapter extends IoAdapter {
       const hit = limiter.hitFor('socketHandshake', handshakeIp(socket.handshake, this.config.trustProxy));
       if (!hit) return next();
       if (countsItsHandshakes(namespace)) {
-        leaveHandshakeHit(socket, hit);
+        leaveRateLimitHit(socket, hit);
         return next();
       }
       hit.countAlone().then(
