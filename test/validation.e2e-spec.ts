@@ -158,9 +158,16 @@ describe('bad input', () => {
   });
 
   it('answers not_found with the contract body for an unknown route or page', async () => {
-    for (const path of ['/api/nothing-here', '/nothing-here', '/admin/nothing.js']) {
-      const response = await app.http().get(path).expect(404);
-      expect(response.body).toEqual({ statusCode: 404, code: 'not_found', message: expect.any(String) });
+    // Paths the static files refuse as not canonical (a NUL, a `..` segment, an empty segment) name no page either:
+    // `not_found`, not `forbidden`, which is for the signed-in (contract §1).
+    const notCanonical = ['/%00', '/api/%00', '/assets/%00', '/%2e%2e/etc/passwd', '/assets/x/..%2f..%2fpackage.json', '//admin'];
+    for (const path of ['/api/nothing-here', '/nothing-here', '/admin/nothing.js', ...notCanonical]) {
+      const response = await app.http().get(path);
+      expect({ path, status: response.status, body: response.body }).toEqual({
+        path,
+        status: 404,
+        body: { statusCode: 404, code: 'not_found', message: expect.any(String) },
+      });
     }
   });
 

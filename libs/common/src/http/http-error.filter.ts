@@ -29,6 +29,18 @@ const MESSAGE_FOR_FASTIFY_CODE: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The Content-Length does not match the body.',
 };
 
+/**
+ * Refusals whose status would map to the wrong code. The static files' refusal of a path that is not canonical
+ * (`/%00`, `/a/../b`, `//x`) is a 403, but `forbidden` means "signed in and not allowed" (contract §1): such a path
+ * names no page, so it is `not_found`.
+ */
+const STATUS_FOR_FASTIFY_CODE: Record<string, number> = {
+  FST_STATIC_FORBIDDEN_PATH: 404,
+};
+
+/** The `code` of the FastifyError that Nest wrapped, if it was one. */
+const fastifyCodeOf = (exception: HttpException): string => (exception.cause as { code?: string } | undefined)?.code ?? '';
+
 /** What other refusals of a request say (the pages' `Range` and conditional requests). */
 const MESSAGE_FOR_STATUS: Record<number, string> = {
   412: 'A precondition of the request (If-Match, If-Unmodified-Since) does not hold.',
@@ -79,7 +91,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       return { statusCode: statusOf(exception.code), code: exception.code, message: exception.message };
     }
     if (exception instanceof HttpException) {
-      const status = exception.getStatus();
+      const status = STATUS_FOR_FASTIFY_CODE[fastifyCodeOf(exception)] ?? exception.getStatus();
       const code = CODE_FOR_STATUS[status] ?? (status >= 400 && status < 500 ? 'validation_failed' : undefined);
       if (code) return { statusCode: statusOf(code), code, message: this.messageOf(exception, code) };
     }
@@ -100,11 +112,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       case 'payload_too_large':
         return 'The request body is larger than the limit.';
       case 'validation_failed':
-        return (
-          MESSAGE_FOR_FASTIFY_CODE[(exception.cause as { code?: string } | undefined)?.code ?? ''] ??
-          MESSAGE_FOR_STATUS[exception.getStatus()] ??
-          'The request is malformed.'
-        );
+        return MESSAGE_FOR_FASTIFY_CODE[fastifyCodeOf(exception)] ?? MESSAGE_FOR_STATUS[exception.getStatus()] ?? 'The request is malformed.';
       case 'not_found':
         return 'No such route.';
       default:
