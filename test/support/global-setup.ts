@@ -8,7 +8,8 @@ import { buildWeb } from '../../scripts/build-web.mjs';
 import { TEST_ENV } from './test-env';
 
 declare global {
-  var __QR_TEST_EMBEDDED__: EmbeddedDatabase | undefined;
+  /** The run's embedded PostgreSQL and the directory it lives in, which the global teardown stops and removes. */
+  var __QR_TEST_EMBEDDED__: { database: EmbeddedDatabase; dir: string } | undefined;
 }
 
 /**
@@ -28,7 +29,7 @@ export default async function globalSetup(): Promise<void> {
     // As root the server runs as the postgres user, which must be able to reach its directory.
     chmodSync(root, 0o755);
     const embedded = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), database: 'postgres' });
-    globalThis.__QR_TEST_EMBEDDED__ = embedded;
+    globalThis.__QR_TEST_EMBEDDED__ = { database: embedded, dir: root };
     adminUrl = embedded.url;
     console.log(`\n[tests] embedded PostgreSQL on ${new URL(adminUrl).host} (DATABASE_URL is unset)`);
   }

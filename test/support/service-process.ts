@@ -1,11 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from '@app/database';
-import { TEST_ENV } from './test-env';
+import { builtMarkerFor, TEST_ENV } from './test-env';
 
 export const ROOT = process.cwd();
 export const MAIN = resolve(ROOT, 'dist/apps/api/src/main.js');
@@ -19,7 +18,7 @@ let built: Promise<void> | undefined;
  */
 export function buildApi(): Promise<void> {
   built ??= (async () => {
-    const marker = join(tmpdir(), `qr-login-built-${process.env[TEST_ENV.templateDatabase]}`);
+    const marker = builtMarkerFor(process.env[TEST_ENV.templateDatabase]);
     const client = new pg.Client({ connectionString: process.env[TEST_ENV.adminUrl] });
     await client.connect();
     try {
