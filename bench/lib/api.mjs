@@ -49,6 +49,8 @@ export function createApi(baseUrl, { agent = agentFrom() } = {}) {
 
   return {
     health: () => call('GET', '/api/health'),
+    /** Liveness: the same request path with no statement, the floor of every request's cost. */
+    live: () => call('GET', '/api/health/live'),
 
     /** A fresh account signed in on a fresh phone: the headers a phone sends on every protected call. */
     async signUpPhone() {
