@@ -2,23 +2,27 @@ import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { builtMarkerFor, TEST_ENV } from './test-env';
 
+/** Drops the run's template database, then stops and removes what the run made: nothing is left behind. */
 export default async function globalTeardown(): Promise<void> {
   const adminUrl = process.env[TEST_ENV.adminUrl];
   const template = process.env[TEST_ENV.templateDatabase];
-  if (adminUrl && template) {
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
-    } finally {
-      await admin.end();
+  try {
+    if (adminUrl && template) {
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
     }
-  }
-  if (template) rmSync(builtMarkerFor(template), { force: true });
-  // The embedded server's cluster (about 60 MB): a run leaves nothing behind in the temporary directory.
-  const embedded = globalThis.__QR_TEST_EMBEDDED__;
-  if (embedded) {
-    await embedded.database.stop();
-    rmSync(embedded.dir, { recursive: true, force: true });
+  } finally {
+    if (template) rmSync(builtMarkerFor(template), { force: true });
+    // The embedded server and its cluster (about 60 MB in the temporary directory).
+    const embedded = globalThis.__QR_TEST_EMBEDDED__;
+    if (embedded) {
+      await embedded.database.stop();
+      rmSync(embedded.dir, { recursive: true, force: true });
+    }
   }
 }
