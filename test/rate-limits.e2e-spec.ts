@@ -72,6 +72,29 @@ describe('rate limits', () => {
     expect(await hits()).toBe(2);
   });
 
+  it("counts the desktop's cancel in the statement that cancels, which cancels nothing past the limit", async () => {
+    const { session } = await createQrSessionBypassingLimit();
+    const watchHits = async () =>
+      ((await app.dataSource.query(`SELECT hits FROM rate_limit_counters WHERE key LIKE 'watchQr:%'`)) as Array<{ hits: number }>)[0]?.hits ?? 0;
+    const status = async () =>
+      ((await app.dataSource.query('SELECT status FROM qr_sessions WHERE id = $1', [session.id])) as Array<{ status: string }>)[0].status;
+    await app.dataSource.query(`DELETE FROM rate_limit_counters WHERE key LIKE 'watchQr:%'`);
+    // Without a secret there is no statement to count in: counted on its own.
+    expect((await app.http().delete(`/api/qr-sessions/${session.id}`).expect(403)).body.code).toBe('qr_secret_invalid');
+    expect(await watchHits()).toBe(1);
+    // The rest of the budget spent: the cancel is refused and the session stays as it was, with no audit row.
+    await app.dataSource.query(`UPDATE rate_limit_counters SET hits = $1 WHERE key LIKE 'watchQr:%'`, [RATE_LIMIT_POLICIES.watchQr.limit]);
+    const refused = await app.http().delete(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret).expect(429);
+    expect(refused.body.code).toBe('rate_limited');
+    expect(await status()).toBe('pending');
+    const events = await app.dataSource.query(`SELECT type FROM qr_session_events WHERE qr_session_id = $1 AND type = 'cancelled'`, [session.id]);
+    expect(events).toEqual([]);
+    await app.dataSource.query(`DELETE FROM rate_limit_counters WHERE key LIKE 'watchQr:%'`);
+    await app.http().delete(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret).expect(200);
+    expect(await status()).toBe('cancelled');
+    expect(await watchHits()).toBe(1);
+  });
+
   describe("a phone's actions, counted by the statement that checks the token and acts", () => {
     const { limit } = RATE_LIMIT_POLICIES.phoneAction;
     const scanMissing = (headers: Record<string, string>) => app.http().post('/api/qr-sessions/AAAAAAAAAAAAAAAAAAAAAA/scan').set(headers);

@@ -119,13 +119,19 @@ export class QrSessionsController {
 
   @Delete(':id')
   @RateLimit('watchQr')
+  @RateLimitCountedByRoute()
   @ApiOperation({ summary: 'The desktop cancels its session' })
   @ApiHeader({ name: 'X-QR-Secret', required: true, description: 'The secret that creating the session answered.' })
   @ApiOkResponse({ type: QrSessionSnapshotResponse })
   @ApiErrors('validation_failed', 'qr_secret_invalid', 'qr_not_found', 'qr_already_completed', 'qr_expired')
   @HttpCode(200)
-  cancel(@Param() { id }: QrSessionIdParams, @QrSecret() secret: string | undefined, @Client() client: ClientInfo): Promise<QrSessionSnapshot> {
-    return this.sessions.cancel(id, secret, client);
+  cancel(
+    @Param() { id }: QrSessionIdParams,
+    @QrSecret() secret: string | undefined,
+    @Client() client: ClientInfo,
+    @LeftRateLimitHit() hit: RateLimitHit | undefined,
+  ): Promise<QrSessionSnapshot> {
+    return this.sessions.cancel(id, secret, client, hit);
   }
 
   @Post(':id/scan')

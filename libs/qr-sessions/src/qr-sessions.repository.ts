@@ -334,9 +334,13 @@ const CONFIRM: TransitionShape = {
   alsoNotifies: { channel: SIGN_IN_ALERTS_CHANNEL, message: 'alert.message', as: 'alertSent' },
 };
 
-/** pending|scanned → cancelled by the holder of the secret (`markCancelled`): $1 the id, $2 the secret's hash. */
+/**
+ * pending|scanned → cancelled by the holder of the secret (`markCancelled`): $1 the id, $2 the secret's hash. Past the
+ * rate limit counted in the same statement, `within_limit` is empty and nothing changes.
+ */
 const CANCEL: TransitionShape = {
   change: `UPDATE qr_sessions SET status = 'cancelled', cancelled_at = now()
+             FROM within_limit
             WHERE id = $1 AND secret_hash = $2 AND status IN ('pending', 'scanned') AND expires_at > now()
            RETURNING ${SESSION_COLUMNS}`,
   type: 'cancelled',
@@ -481,9 +485,18 @@ export class QrSessionsRepository {
     return { ...checked, done: confirmation };
   }
 
-  /** pending|scanned → cancelled, by the holder of the secret (its hash must match), before expiry. */
-  markCancelled(id: string, secretHash: string, actor: AuditActor, publishing: Publishing): Promise<Transition | null> {
-    return this.transition(CANCEL, { parameters: [id, secretHash], actor }, publishing);
+  /**
+   * pending|scanned → cancelled, by the holder of the secret (its hash must match), before expiry. With `counter`, the
+   * request is counted on its rate limit by this statement, which changes nothing past the limit.
+   */
+  markCancelled(
+    id: string,
+    secretHash: string,
+    actor: AuditActor,
+    publishing: Publishing,
+    counter?: CounterHit,
+  ): Promise<CheckedTransition<Transition>> {
+    return this.checkedTransition(CANCEL, { parameters: [id, secretHash], actor, counter }, publishing);
   }
 
   /** pending|scanned → expired, once `expires_at` has passed. */

@@ -243,13 +243,21 @@ export class QrSessionsService {
     return { id, status: 'rejected' };
   }
 
-  /** The desktop gives up on its session. */
-  async cancel(id: string, secret: string | undefined, client: ClientInfo): Promise<QrSessionSnapshot> {
-    const cancelled = secret
-      ? await this.transact((publishing) =>
-          this.sessions.markCancelled(id, sha256Hex(secret), { ip: client.ip, userAgent: client.userAgent }, publishing),
+  /**
+   * The desktop gives up on its session. With `hit`, the request is counted on its rate limit by the statement that
+   * cancels (or on its own, without a secret to try), and refused past it before anything about the session.
+   */
+  async cancel(id: string, secret: string | undefined, client: ClientInfo, hit?: RateLimitHit): Promise<QrSessionSnapshot> {
+    const outcome = secret
+      ? await this.transactChecked((publishing) =>
+          this.sessions.markCancelled(id, sha256Hex(secret), { ip: client.ip, userAgent: client.userAgent }, publishing, hit),
         )
-      : null;
+      : undefined;
+    if (hit) {
+      if (outcome?.counter) hit.judge(outcome.counter);
+      else await hit.countAlone();
+    }
+    const cancelled = outcome?.done;
     if (!cancelled) {
       // Explain the refusal: an unknown session or a wrong secret first, as when the secret was checked beforehand.
       await this.verifySecret(id, secret);
