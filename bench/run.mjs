@@ -2,14 +2,13 @@
 // limits off), measures its hot paths in rounds, each beside a baseline (GET /api/health) measured in the same round,
 // and prints a Markdown table and writes bench/results/<timestamp>.json. It stops by itself: every loop is bounded in time or
 // count. See "Benchmarks" in the README for what each scenario measures.
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { createApi } from './lib/api.mjs';
 import { connectToServerDatabase } from './lib/probes.mjs';
 import { formatTable, idleRows, summarise } from './lib/report.mjs';
-import { positiveInt, RESULTS, ROOT, startRun } from './lib/run-setup.mjs';
+import { positiveInt, RESULTS, revision, ROOT, startRun } from './lib/run-setup.mjs';
 import { startServer } from './lib/server.mjs';
 import { fullFlow } from './scenarios/full-flow.mjs';
 import { idleSockets } from './scenarios/idle-sockets.mjs';
@@ -102,12 +101,6 @@ function machine() {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
   };
-}
-
-/** The commit measured (read-only git; "dirty" when the work tree has changes). */
-function revision() {
-  const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim();
-  return { commit: git('rev-parse', 'HEAD') || null, dirty: Boolean(git('status', '--porcelain')) };
 }
 
 async function measure(server) {

@@ -20,7 +20,7 @@ import { endRun, fixed, runFacts } from './lib/interleaved.mjs';
 import { cpuMs, postgresCpuMs } from './lib/cpu.mjs';
 import { loopFor } from './lib/pool.mjs';
 import { waitForQuiet } from './lib/quiet.mjs';
-import { positiveInt, RESULTS, ROOT, startRun } from './lib/run-setup.mjs';
+import { positiveInt, RESULTS, revision, ROOT, startRun } from './lib/run-setup.mjs';
 import { startServer } from './lib/server.mjs';
 import { median } from './lib/stats.mjs';
 import { signInLoop } from './scenarios/full-flow.mjs';
@@ -57,50 +57,61 @@ function loops(api, phones) {
   ];
 }
 
-/** CPU per iteration of `loop` over `seconds`, in ms: the service, its PostgreSQL, this client. */
+/** CPU per iteration of `loop` over `seconds`, in ms: the service, its PostgreSQL, this client (null if unreadable). */
 async function measureLoop(server, loop, seconds, concurrency) {
   await waitForQuiet(server.pid);
   const before = { service: cpuMs(server.pid), postgres: postgresCpuMs(server.dataDir), client: process.cpuUsage() };
   const { completed, elapsedMs } = await loopFor(seconds * 1000, concurrency, loop.run);
   const client = process.cpuUsage(before.client);
+  const per = (after, start) => (after == null || start == null || completed === 0 ? null : (after - start) / completed);
   return {
     perSecond: (completed * 1000) / elapsedMs,
-    service: (cpuMs(server.pid) - before.service) / completed,
-    postgres: (postgresCpuMs(server.dataDir) - before.postgres) / completed,
-    client: (client.user + client.system) / 1000 / completed,
+    service: per(cpuMs(server.pid), before.service),
+    postgres: per(postgresCpuMs(server.dataDir), before.postgres),
+    client: per((client.user + client.system) / 1000, 0),
   };
-}
-
-const MEASURES = ['perSecond', 'service', 'postgres', 'client'];
-
-/** Per loop, the median over rounds of each measure. */
-function summarise(names, rounds) {
-  const medianOf = (name, key) => median(rounds.map((round) => round[name][key]));
-  return Object.fromEntries(names.map((name) => [name, Object.fromEntries(MEASURES.map((key) => [key, medianOf(name, key)]))]));
 }
 
 const CPU = ['service', 'postgres', 'client'];
 
-/** A row per loop (a step's own cost: its loop less the one before it), then the whole sign-in's. */
-function formatTable(defined, summary) {
+const medianOf = (values) => {
+  const present = values.filter((value) => value != null);
+  return present.length > 0 ? median(present) : null;
+};
+
+/**
+ * A row per loop with its own cost, the median over rounds: a step's is its loop less the loop before it in the same
+ * round. Then the whole sign-in's (the last loop).
+ */
+function summarise(defined, rounds) {
   const rows = [];
   let previous;
   for (const loop of defined) {
-    const before = loop.step && previous ? summary[previous] : {};
-    rows.push({ name: loop.name, what: loop.what, ...Object.fromEntries(CPU.map((key) => [key, summary[loop.name][key] - (before[key] ?? 0)])) });
+    const before = previous;
+    const own = (round, key) => {
+      const value = round[loop.name][key];
+      const less = loop.step && before ? round[before][key] : 0;
+      return value == null || less == null ? null : value - less;
+    };
+    rows.push({ name: loop.name, what: loop.what, ...Object.fromEntries(CPU.map((key) => [key, medianOf(rounds.map((round) => own(round, key)))])) });
     if (loop.step) previous = loop.name;
   }
-  // The last loop is the whole sign-in: the sum of the steps' own costs.
-  rows.push({ name: 'sign-in', what: 'the four steps', ...Object.fromEntries(CPU.map((key) => [key, summary[previous][key]])) });
-  const health = summary.health.service + summary.health.postgres;
+  const whole = Object.fromEntries(CPU.map((key) => [key, medianOf(rounds.map((round) => round[previous][key]))]));
+  rows.push({ name: 'sign-in', what: 'the four steps', ...whole });
+  return rows;
+}
+
+function formatTable(rows) {
+  const health = rows.find((row) => row.name === 'health');
+  const inHealthChecks = (row) => {
+    const parts = [row.service, row.postgres, health.service, health.postgres];
+    return parts.includes(null) ? null : (row.service + row.postgres) / (health.service + health.postgres);
+  };
   const header = ['request', 'what', 'service CPU ms', 'PostgreSQL CPU ms', 'client CPU ms', 'service + PostgreSQL in health checks'];
   return [
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map(
-      (row) =>
-        `| ${row.name} | ${row.what} | ${CPU.map((key) => fixed(row[key], 3)).join(' | ')} | ${fixed((row.service + row.postgres) / health, 2)} |`,
-    ),
+    ...rows.map((row) => `| ${row.name} | ${row.what} | ${CPU.map((key) => fixed(row[key], 3)).join(' | ')} | ${fixed(inHealthChecks(row), 2)} |`),
   ].join('\n');
 }
 
@@ -109,6 +120,14 @@ async function main() {
   const logFile = join(RESULTS, `${stamp}-steps.server.log`);
   const server = await startServer({ root: ROOT, logFile, extraEnv: SERVER_ENV });
   log(`server pid ${server.pid} on ${server.baseUrl}`);
+  // Ctrl-C must not leave the server and its PostgreSQL running.
+  const interrupt = async (signal) => {
+    log(`${signal}: stopping the server`);
+    await server.stop();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   const loadBefore = os.loadavg();
   const rounds = [];
   let defined;
@@ -134,14 +153,18 @@ async function main() {
   } finally {
     stopped = await server.stop();
   }
-  const summary = summarise(
-    defined.map((loop) => loop.name),
+  const summary = summarise(defined, rounds);
+  const report = {
+    ...runFacts(startedAt, loadBefore),
+    revision: revision(),
+    settings: { ...SETTINGS, serverEnv: SERVER_ENV },
+    summary,
     rounds,
-  );
-  const report = { ...runFacts(startedAt, loadBefore), settings: { ...SETTINGS, serverEnv: SERVER_ENV }, summary, rounds, serverStop: stopped };
+    serverStop: stopped,
+  };
   const file = join(RESULTS, `${stamp}-steps.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\n${formatTable(defined, summary)}\n`);
+  console.log(`\n${formatTable(summary)}\n`);
   log(`server log in ${relative(ROOT, logFile)}`);
   endRun({ report, file, stopped: [stopped], log });
 }

@@ -1,5 +1,6 @@
 // What every benchmark script does before measuring: where the project and the results are, its settings from the
 // environment, and a fresh build (each measures the built service, as users run it).
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -26,4 +27,10 @@ export function startRun(log) {
   log('building (npm run build)');
   build(ROOT);
   return { startedAt, stamp: startedAt.toISOString().replace(/[:.]/g, '-') };
+}
+
+/** The commit measured (read-only git; "dirty" when the work tree has changes). */
+export function revision() {
+  const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim();
+  return { commit: git('rev-parse', 'HEAD') || null, dirty: Boolean(git('status', '--porcelain')) };
 }
