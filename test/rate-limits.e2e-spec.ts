@@ -86,6 +86,9 @@ describe('rate limits', () => {
     await app.dataSource.query(`UPDATE rate_limit_counters SET hits = $1 WHERE key LIKE 'watchQr:%'`, [RATE_LIMIT_POLICIES.watchQr.limit]);
     const refused = await app.http().delete(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', session.secret).expect(429);
     expect(refused.body.code).toBe('rate_limited');
+    // A wrong secret past the limit learns nothing about the session either.
+    const guessed = await app.http().delete(`/api/qr-sessions/${session.id}`).set('X-QR-Secret', 'x'.repeat(43)).expect(429);
+    expect(guessed.body.code).toBe('rate_limited');
     expect(await status()).toBe('pending');
     const events = await app.dataSource.query(`SELECT type FROM qr_session_events WHERE qr_session_id = $1 AND type = 'cancelled'`, [session.id]);
     expect(events).toEqual([]);

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { builtMarkerFor, TEST_ENV } from './test-env';
 
-/** Drops the run's template database, then stops and removes what the run made: nothing is left behind. */
+/** Drops the run's template database, then removes the build marker and stops and removes the embedded server. */
 export default async function globalTeardown(): Promise<void> {
   const adminUrl = process.env[TEST_ENV.adminUrl];
   const template = process.env[TEST_ENV.templateDatabase];
@@ -21,8 +21,11 @@ export default async function globalTeardown(): Promise<void> {
     // The embedded server and its cluster (about 60 MB in the temporary directory).
     const embedded = globalThis.__QR_TEST_EMBEDDED__;
     if (embedded) {
-      await embedded.database.stop();
-      rmSync(embedded.dir, { recursive: true, force: true });
+      try {
+        await embedded.database.stop();
+      } finally {
+        rmSync(embedded.dir, { recursive: true, force: true });
+      }
     }
   }
 }
