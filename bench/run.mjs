@@ -9,7 +9,7 @@ import { createApi } from './lib/api.mjs';
 import { connectToServerDatabase } from './lib/probes.mjs';
 import { formatTable, idleRows, summarise } from './lib/report.mjs';
 import { positiveInt, RESULTS, revision, ROOT, startRun } from './lib/run-setup.mjs';
-import { startServer } from './lib/server.mjs';
+import { startServer, stopOnInterrupt } from './lib/server.mjs';
 import { fullFlow } from './scenarios/full-flow.mjs';
 import { idleSockets } from './scenarios/idle-sockets.mjs';
 import { pushLatency } from './scenarios/push-latency.mjs';
@@ -146,14 +146,7 @@ async function main() {
   const logFile = join(RESULTS, `${stamp}.server.log`);
   const server = await startServer({ root: ROOT, logFile, extraEnv: SERVER_ENV });
   log(`server pid ${server.pid} on ${server.baseUrl}, data in ${server.dataDir}, log in ${relative(ROOT, logFile)}`);
-  // Ctrl-C must not leave the server and its PostgreSQL running.
-  const interrupt = async (signal) => {
-    log(`${signal}: stopping the server`);
-    await server.stop();
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  stopOnInterrupt(() => server.stop(), log);
 
   const loadBefore = os.loadavg();
   let results;

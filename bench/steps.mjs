@@ -21,7 +21,7 @@ import { cpuMs, postgresCpuMs } from './lib/cpu.mjs';
 import { loopFor } from './lib/pool.mjs';
 import { waitForQuiet } from './lib/quiet.mjs';
 import { positiveInt, RESULTS, revision, ROOT, startRun } from './lib/run-setup.mjs';
-import { startServer } from './lib/server.mjs';
+import { startServer, stopOnInterrupt } from './lib/server.mjs';
 import { median } from './lib/stats.mjs';
 import { signInLoop } from './scenarios/full-flow.mjs';
 
@@ -120,14 +120,7 @@ async function main() {
   const logFile = join(RESULTS, `${stamp}-steps.server.log`);
   const server = await startServer({ root: ROOT, logFile, extraEnv: SERVER_ENV });
   log(`server pid ${server.pid} on ${server.baseUrl}`);
-  // Ctrl-C must not leave the server and its PostgreSQL running.
-  const interrupt = async (signal) => {
-    log(`${signal}: stopping the server`);
-    await server.stop();
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  stopOnInterrupt(() => server.stop(), log);
   const loadBefore = os.loadavg();
   const rounds = [];
   let defined;

@@ -9,7 +9,7 @@ import { cpuMs, postgresCpuMs } from './cpu.mjs';
 import { mapWithConcurrency } from './pool.mjs';
 import { waitForQuiet } from './quiet.mjs';
 import { ROOT } from './run-setup.mjs';
-import { startServer } from './server.mjs';
+import { startServer, stopOnInterrupt } from './server.mjs';
 import { median } from './stats.mjs';
 import { signInLoop, STEPS } from '../scenarios/full-flow.mjs';
 
@@ -111,13 +111,7 @@ export function table(heading, sides, summary) {
 export async function runInterleaved({ sides, baseEnv, policies, pairs, rounds, seconds, concurrency, stamp, results, log }) {
   const targets = [];
   const stopAll = () => Promise.all(targets.map((target) => target.server.stop()));
-  const interrupt = async (signal) => {
-    log(`${signal}: stopping the servers`);
-    await stopAll();
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  stopOnInterrupt(stopAll, log);
 
   const sequence = [];
   let stopped;

@@ -129,3 +129,14 @@ async function stopServer(server) {
   rmSync(server.dataDir, { recursive: true, force: true });
   return { graceful: !killed, exit: await server.exited, leftoverPids: leftover };
 }
+
+/** Ctrl-C (or SIGTERM) must not leave the servers and their PostgreSQL running: `stop` stops them, then the run exits. */
+export function stopOnInterrupt(stop, log) {
+  const interrupt = async (signal) => {
+    log(`${signal}: stopping the servers`);
+    await stop();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+}
