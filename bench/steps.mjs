@@ -23,7 +23,7 @@ import { waitForQuiet } from './lib/quiet.mjs';
 import { positiveInt, RESULTS, revision, ROOT, startRun } from './lib/run-setup.mjs';
 import { startServer, stopOnInterrupt } from './lib/server.mjs';
 import { median } from './lib/stats.mjs';
-import { signInLoop } from './scenarios/full-flow.mjs';
+import { signIn, signInLoop } from './scenarios/full-flow.mjs';
 
 const SETTINGS = {
   rounds: positiveInt('BENCH_ROUNDS', 3),
@@ -37,23 +37,14 @@ const log = (message) => console.log(`[steps] ${message}`);
 
 /** The loops, each one step longer than the one before it (after the two baselines). */
 function loops(api, phones) {
-  const signInUpTo = (steps) => async (worker) => {
-    const session = await api.createSession('none');
-    if (steps === 1) return;
-    const { scanTicket } = await api.scan(phones[worker], session.id);
-    if (steps === 2) return;
-    await api.confirm(phones[worker], session.id, scanTicket);
-    if (steps === 3) return;
-    const snapshot = await api.snapshot(session);
-    if (!snapshot.login?.accessToken) throw new Error(`the desktop read ${snapshot.status} without a token`);
-  };
+  const signInUntil = (step) => (worker) => signIn({ desktop: api, phoneApi: api, phone: phones[worker] }, undefined, step);
   return [
     { name: 'live', what: 'GET /api/health/live (no statement)', run: () => api.live() },
     { name: 'health', what: 'GET /api/health (SELECT 1)', run: () => api.health() },
-    { name: 'create', what: 'POST /api/qr-sessions', run: signInUpTo(1), step: true },
-    { name: 'scan', what: 'POST …/scan', run: signInUpTo(2), step: true },
-    { name: 'confirm', what: 'POST …/confirm', run: signInUpTo(3), step: true },
-    { name: 'read', what: 'GET /api/qr-sessions/:id (the token)', run: signInUpTo(4), step: true },
+    { name: 'create', what: 'POST /api/qr-sessions', run: signInUntil('create'), step: true },
+    { name: 'scan', what: 'POST …/scan', run: signInUntil('scan'), step: true },
+    { name: 'confirm', what: 'POST …/confirm', run: signInUntil('confirm'), step: true },
+    { name: 'read', what: 'GET /api/qr-sessions/:id (the token)', run: signInUntil('read'), step: true },
   ];
 }
 

@@ -8,20 +8,24 @@ import { percentile } from '../lib/stats.mjs';
 export const STEPS = ['create', 'scan', 'confirm', 'read'];
 
 /**
- * One sign-in, timing each step; throws unless the desktop ends up holding a token. `desktop` and `phoneApi` are the
- * APIs the desktop and the phone call through (the same one, or each on its own source address); `phone` is the
- * signed-in phone (its headers).
+ * One sign-in, timing each step into `steps` (when given); throws unless the desktop ends up holding a token.
+ * `desktop` and `phoneApi` are the APIs the desktop and the phone call through (the same one, or each on its own
+ * source address); `phone` is the signed-in phone (its headers). With `until`, it stops after that step (a part of a
+ * sign-in, for `npm run bench:steps`).
  */
-async function signIn({ desktop, phoneApi, phone }, steps) {
+export async function signIn({ desktop, phoneApi, phone }, steps, until = 'read') {
   const step = async (name, call) => {
     const started = nowMs();
     const result = await call();
-    steps[name].push(nowMs() - started);
+    steps?.[name].push(nowMs() - started);
     return result;
   };
   const session = await step('create', () => desktop.createSession('none'));
+  if (until === 'create') return;
   const { scanTicket } = await step('scan', () => phoneApi.scan(phone, session.id));
+  if (until === 'scan') return;
   await step('confirm', () => phoneApi.confirm(phone, session.id, scanTicket));
+  if (until === 'confirm') return;
   const snapshot = await step('read', () => desktop.snapshot(session));
   if (snapshot.status !== 'confirmed' || !snapshot.login?.accessToken) {
     throw new Error(`the desktop read ${snapshot.status} without a token`);
