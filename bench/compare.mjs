@@ -4,6 +4,8 @@
 //
 //   BENCH_A_ROOT, BENCH_B_ROOT   another checkout to run as that side, built already (default: this one, built here)
 //   BENCH_A_ENV, BENCH_B_ENV     JSON of environment variables for that side's server, e.g. '{"DATABASE_POOL_SIZE":"20"}'
+//   BENCH_CONCURRENCY            sign-ins at a time (default 10, as `npm run bench`): more shows how far each side gets
+//                                once the cores, not the waits between them, are the limit
 //
 // Both sides run with RATE_LIMITS=off unless their env says otherwise; the sign-ins are spread over addresses all the
 // same (as in bench:rate-limits), so that limits on one side cannot stop the run.
@@ -17,7 +19,7 @@ const DESIGN_RATE = positiveInt('BENCH_DESIGN_RATE', 256);
 const SETTINGS = {
   rounds: positiveInt('BENCH_ROUNDS', 5),
   seconds: positiveInt('BENCH_SECONDS', 5),
-  concurrency: 10,
+  concurrency: positiveInt('BENCH_CONCURRENCY', 10),
   pairs: 0,
 };
 const SERVER_ENV = { QR_TTL_SECONDS: '900', RATE_LIMITS: 'off' };

@@ -25,9 +25,13 @@ export const agentFrom = (localAddress) => new http.Agent({ keepAlive: true, loc
  * limited a legitimate client).
  */
 export class AddressBudget {
-  /** `policies`: name → { limit, windowSeconds }, as the service defines them (RATE_LIMIT_POLICIES). */
-  constructor(policies) {
+  /**
+   * `policies`: name → { limit, windowSeconds }, as the service defines them (RATE_LIMIT_POLICIES). `enforce: false`
+   * for a server whose rate limits are off: what was sent is still recorded (`peak`), and never refused.
+   */
+  constructor(policies, { enforce = true } = {}) {
     this.policies = policies;
+    this.enforce = enforce;
     this.sent = new Map(); // `${policy} ${address}` → send times (ms), oldest first
     this.peak = {}; // policy → { used, limit, address }: the most any address used of a window
   }
@@ -40,7 +44,7 @@ export class AddressBudget {
     const now = Date.now();
     const times = (this.sent.get(key) ?? []).filter((time) => time > now - windowSeconds * 1000);
     const used = times.length + count;
-    if (used > limit) {
+    if (used > limit && this.enforce) {
       throw new Error(
         `${address} would send ${used} ${policy} requests within ${windowSeconds} s (limit ${limit}): ` +
           'the load is not spread over enough addresses (raise BENCH_DESIGN_RATE or BENCH_PAIRS)',
