@@ -10,7 +10,7 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   /** Connections each process keeps to PostgreSQL at most (DATABASE_POOL_SIZE; see {@link defaultPoolSize}). */
   databasePoolSize: number;
-  /** Unset: generated once and kept under the data directory. */
+  /** Unset: generated once by the first process and kept in the database (table service_secrets), see apps/api/src/runtime.ts. */
   jwtSecret: string | undefined;
   publicUrl: string;
   /** Origins besides PUBLIC_URL's whose browser pages may call the API and open sockets (CORS_ORIGINS). */
@@ -171,7 +171,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const publicUrl = (read.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const jwtSecret = read.string('JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
-    read.problems.push('JWT_SECRET must be at least 32 characters (or unset, to generate one under the data directory)');
+    read.problems.push('JWT_SECRET must be at least 32 characters (or unset, to generate one and keep it in the database)');
   }
   const adminUsername = read.string('ADMIN_USERNAME');
   const adminPassword = read.string('ADMIN_PASSWORD');
