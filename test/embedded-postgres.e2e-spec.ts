@@ -1,5 +1,17 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -148,6 +160,39 @@ describe('embedded PostgreSQL: refusals and size', () => {
       await client.end();
     } finally {
       await first.stop();
+    }
+  }, 60_000);
+
+  it("hands PostgreSQL none of the service's secrets: its processes get only the variables they use", async () => {
+    const saved = process.env.JWT_SECRET;
+    process.env.JWT_SECRET = 'a-jwt-secret-that-must-stay-in-the-service-process';
+    let server: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
+    try {
+      server = await startEmbeddedPostgres({ dataDir: resolve(dir, 'pg-env'), database: 'qr_login' });
+    } finally {
+      if (saved === undefined) delete process.env.JWT_SECRET;
+      else process.env.JWT_SECRET = saved;
+    }
+    try {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      try {
+        // What a program the server starts sees (COPY FROM PROGRAM, archive_command): the server's own environment.
+        // Not /proc/<pid>/environ, which PostgreSQL overwrites with its process title.
+        await client.query('CREATE TEMP TABLE environment (entry text)');
+        await client.query(`COPY environment FROM PROGRAM 'env'`);
+        const { rows } = await client.query<{ entry: string }>('SELECT entry FROM environment');
+        const environment = new Map(rows.map(({ entry }) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
+        expect(environment.get('LC_MESSAGES')).toBe('C');
+        expect(environment.has('JWT_SECRET')).toBe(false);
+        // Of this process's own variables, only those PostgreSQL uses reached it.
+        const handedOn = [...environment.keys()].filter((name) => name in process.env && name !== 'JWT_SECRET');
+        expect(handedOn.filter((name) => !['PATH', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH', 'PWD', 'SHLVL', '_'].includes(name))).toEqual([]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await server.stop();
     }
   }, 60_000);
 

@@ -214,13 +214,28 @@ function besideRelocatedCluster(clusterDir: string, requested: string): string {
   return beside;
 }
 
+/** The variables of the service's environment that initdb and the server use; nothing else is handed on. */
+const POSTGRES_ENVIRONMENT = ['PATH', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH'];
+
+/**
+ * The environment of initdb and the server: English messages (reasonIn() reads them), and only the variables they
+ * use. Not the service's own environment, which holds JWT_SECRET, ADMIN_PASSWORD and METRICS_TOKEN: the server keeps
+ * its environment for the life of the cluster, and every program it starts (`COPY ... FROM PROGRAM`, an
+ * `archive_command`) inherits it, as root under another user.
+ */
+function postgresEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { LC_MESSAGES: 'C' };
+  for (const name of POSTGRES_ENVIRONMENT) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
+}
+
 /**
  * Runs a binary to its end (initdb) and rejects with its output on failure. A spawn failure (EACCES, ENOENT) is a
  * rejection too, never an unhandled 'error' event.
  */
 function runToEnd(command: string, args: string[], account: Account | undefined): Promise<void> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(command, args, { ...account, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    const child = spawn(command, args, { ...account, stdio: ['ignore', 'pipe', 'pipe'], env: postgresEnvironment() });
     // Stopped during start: initdb, interrupted, removes what it had written, so the next start begins afresh.
     const interruptOnExit = () => child.kill('SIGINT');
     process.once('exit', interruptOnExit);
@@ -268,7 +283,7 @@ function startServer(binaries: Binaries, dataDir: string, port: number, account:
     const child = spawn(
       binaries.postgres,
       ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
-      { ...account, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+      { ...account, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: postgresEnvironment() },
     );
     // A crash or process.exit() must not leave the server running on its own (it is in a process group of its own).
     const killOnExit = () => child.kill('SIGINT');
