@@ -12,6 +12,7 @@ import {
   type AdminDevice,
   type AdminQrSession,
   type AdminServerToClientEvents,
+  type AdminSocketAuth,
   type AdminSignInStats,
   type SignInStatsRange,
 } from '@app/contract';
@@ -354,7 +355,10 @@ async function revoke(account: { id: string; displayName: string }, device: Admi
 // ---- live updates -----------------------------------------------------------------------------------------------
 function connectLive(): void {
   state.socket?.close();
-  const socket: Socket<AdminServerToClientEvents> = io(ADMIN_NAMESPACE, { auth: { accessToken: api.token, deviceId: api.deviceId } });
+  state.socket = null;
+  if (!api.token) return;
+  const auth: AdminSocketAuth = { accessToken: api.token, deviceId: api.deviceId };
+  const socket: Socket<AdminServerToClientEvents> = io(ADMIN_NAMESPACE, { auth });
   state.socket = socket;
   const live = byId('live');
   socket.on('connect', () => {

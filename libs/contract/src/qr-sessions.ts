@@ -92,8 +92,6 @@ export interface QrSocketAuth {
   secret: string;
 }
 
-export type QrPushEvent = Exclude<keyof QrServerToClientEvents, 'status'>;
-
 /**
  * Sign-in alerts (threat 7: QR-login phishing): every signed-in device of an account hears of each new sign-in to
  * it, so that a login the user did not mean to allow does not go unnoticed.

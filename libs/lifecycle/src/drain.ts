@@ -36,10 +36,6 @@ export class Drain {
     };
   }
 
-  get requestsInFlight(): number {
-    return this.inFlight;
-  }
-
   /** Resolves once no HTTP request is in flight. */
   whenNoRequests(): Promise<void> {
     return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));

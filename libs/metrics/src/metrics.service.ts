@@ -5,8 +5,6 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export type PushTransport = 'socket' | 'long-poll';
 
 /** Terminal outcomes of a QR session, as counted by `qr_sessions_finished_total{status}`. */
-export type FinishedStatus = 'confirmed' | 'rejected' | 'cancelled' | 'expired';
-
 const FINISHED: readonly string[] = ['confirmed', 'rejected', 'cancelled', 'expired'];
 
 /** Push delays are milliseconds to seconds: buckets from 1 ms to 10 s. */

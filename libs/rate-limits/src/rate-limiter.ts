@@ -47,14 +47,6 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.cleanup);
   }
 
-  /**
-   * Counts one request of `name` from `ip`; throws `rate_limited` past the policy's limit. An IPv6
-   * client counts by its /64 ({@link addressKey}).
-   */
-  async consume(name: RateLimitName, ip: string | null): Promise<void> {
-    await this.hitFor(name, ip)?.countAlone();
-  }
-
   /** The hit of one request of `name` from `ip`, for the caller to count in its own statement; none when limits are off. */
   hitFor(name: RateLimitName, ip: string | null): RateLimitHit | undefined {
     if (!this.config.rateLimits) return undefined;

@@ -4,7 +4,15 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '@app/common';
 import { AppConfigService } from '@app/config';
-import { DEVICE_ID_PATTERN, isDeviceType, type AccountView, type DeviceView, type LoginResult } from '@app/contract';
+import {
+  DEVICE_ID_PATTERN,
+  isDeviceType,
+  type AccountSocketAuth,
+  type AccountView,
+  type AdminSocketAuth,
+  type DeviceView,
+  type LoginResult,
+} from '@app/contract';
 import type { CounterState, RateLimitHit } from '@app/rate-limits';
 import type { TokenGrant } from './access-token.entity';
 import type { AccessTokenClaims, AuthContext, PendingAuth, PresentedToken } from './auth-context';
@@ -143,7 +151,7 @@ export class TokensService {
 
   /** The same checks for a Socket.IO handshake, whose `auth` is `{accessToken, deviceId}` (never the query string). */
   authenticateHandshake(auth: unknown): Promise<AuthContext> {
-    const { accessToken, deviceId } = (auth ?? {}) as { accessToken?: unknown; deviceId?: unknown };
+    const { accessToken, deviceId } = (auth ?? {}) as Partial<Record<keyof (AccountSocketAuth & AdminSocketAuth), unknown>>;
     return this.authenticate({
       authorization: typeof accessToken === 'string' ? `Bearer ${accessToken}` : undefined,
       deviceId: typeof deviceId === 'string' ? deviceId : undefined,
