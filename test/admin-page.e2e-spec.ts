@@ -38,6 +38,13 @@ describeInBrowser('admin page', () => {
     await app?.close();
   });
 
+  /** Fills in the page's sign-in form and sends it. */
+  async function signInOnPage({ username, password }: { username: string; password: string }): Promise<void> {
+    await page.getByLabel('Username', { exact: true }).fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
   /** The page's token and device id, as it keeps them. */
   async function pageCredentials(): Promise<{ token: string; deviceId: string }> {
     const token = await page.evaluate("sessionStorage.getItem('qr-admin-token')");
@@ -83,9 +90,7 @@ describeInBrowser('admin page', () => {
   });
 
   it('signs an admin in, shows a new session live, opens its timeline and revokes a device', async () => {
-    await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInOnPage(ADMIN);
     await page.locator('#sessions').waitFor({ state: 'visible' });
     await page.locator('#live.on').waitFor();
     // No empty box: the account search is one line until it has results.
@@ -234,9 +239,7 @@ describeInBrowser('admin page', () => {
   });
 
   it('opened again with a token revoked meanwhile, says so and shows the sign-in form', async () => {
-    await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInOnPage(ADMIN);
     await page.locator('main[data-state="signed-in"]').waitFor();
     const credentials = await pageCredentials();
     // Away from the page first: left open, it could notice the revocation itself (the test above) and forget the
