@@ -1,5 +1,6 @@
 // Scenario 4: many desktops long-polling at once. A held long-poll is meant to be a promise in memory: no database
 // connection, no re-query, little memory. This holds `holders` of them, scans every session, and times scan → answer.
+import { setMaxListeners } from 'node:events';
 import { mapWithConcurrency, nowMs } from '../lib/pool.mjs';
 import { healthLatency, serverConnections } from '../lib/probes.mjs';
 import { rssKib } from '../lib/server.mjs';
@@ -14,7 +15,9 @@ export async function longPollFanIn({ api, server, db, phone, holders, scanConcu
   const healthIdle = await healthLatency(api, { count: 200, concurrency: scanConcurrency });
   const rssBefore = rssKib(server.pid);
 
+  // One signal lets go of every held request, each of which listens to it: without this, Node warns of a leak.
   const abort = new AbortController();
+  setMaxListeners(holders, abort.signal);
   let answeredEarly = 0;
   let scanning = false;
   const answers = sessions.map((session) =>
