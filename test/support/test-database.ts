@@ -30,7 +30,8 @@ let templateReady: Promise<void> | undefined;
 
 /**
  * Applies the migrations to the template database, once per run: workers serialise on an advisory lock and the
- * first one does the work (later ones find nothing pending).
+ * first one does the work (later ones find nothing pending). They wait on the maintenance database, not on the
+ * template as runMigrations' own lock would have them do: no one may be connected to a database while it is cloned.
  */
 function migrateTemplateOnce(): Promise<void> {
   templateReady ??= withAdmin(async (client) => {

@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/tes
 // The schema's entities, as the app lists them (a test composes like an app).
 import { ENTITIES } from '../../../apps/api/src/entities';
 import { createDataSourceOptions } from './data-source-options';
+import { runMigrations } from './migrate';
 import { MIGRATIONS } from './migrations';
 
 /** The migrations are the only source of the schema: they must build it from empty, match the entities, and undo. */
@@ -58,5 +59,22 @@ describe('migrations', () => {
     expect(types.n).toBe(0);
     await dataSource.runMigrations({ transaction: 'each' });
     expect(await tables()).toHaveLength(10);
+  });
+});
+
+/** Processes that start together on one database (compose's replicas) each run the migrations as they start. */
+describe('migrations run by processes starting together', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ empty: true });
+  });
+  afterAll(() => db.drop());
+
+  it('take turns: one builds the schema, the others find nothing pending, and none fails', async () => {
+    const outcomes = await Promise.allSettled([runMigrations(db.url), runMigrations(db.url), runMigrations(db.url), runMigrations(db.url)]);
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    const counts = outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.length : -1)).sort((a, b) => a - b);
+    expect(counts).toEqual([0, 0, 0, MIGRATIONS.length]);
   });
 });
