@@ -80,12 +80,12 @@ await client.connect();
 const { rows } = await client.query('SELECT current_database() AS database, current_setting(\\'data_directory\\') AS dir');
 await client.end();
 await db.stop();
-console.log(JSON.stringify(rows[0]));
+console.log(JSON.stringify({ ...rows[0], passwordFile: db.passwordFile }));
 `,
     );
     const run = await runNode(script, clone);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
-    const result = JSON.parse(run.stdout.trim()) as { database: string; dir: string };
+    const result = JSON.parse(run.stdout.trim()) as { database: string; dir: string; passwordFile: string };
     expect(result.database).toBe('qr_login');
     // The cluster lives where the postgres user can reach it, and the clone's DATA_DIR points there.
     cluster = readlinkSync(join(clone, '.data', 'postgres'));
@@ -94,6 +94,8 @@ console.log(JSON.stringify(rows[0]));
     expect(statSync(result.dir).uid).toBe(postgresUid);
     // Its password is kept beside it, root's alone, not in the clone.
     expect(statSync(`${cluster}.password`).mode & 0o777).toBe(0o600);
+    // And that is where it says the password is (the service logs it for psql).
+    expect(result.passwordFile).toBe(`${cluster}.password`);
   }, 120_000);
 
   it('finds its database and password again when DATA_DIR is deleted (a new clone at the same path)', async () => {

@@ -109,10 +109,12 @@ describe('WORKERS=1 on the embedded database: alone on it', () => {
   });
 
   it("pushes a sign-in to its desktop without a NOTIFY for the session's changes; other messages still use NOTIFY", async () => {
-    // The embedded server's address and password, as the service keeps them under DATA_DIR.
-    const port = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[3]);
-    const password = readFileSync(join(dataDir, 'postgres-password'), 'utf8').trim();
-    listener = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'qr_login' });
+    // The embedded server's address, as the service logs it, and its password file, as an operator's psql finds them.
+    const [, url, passwordFile] = /the embedded PostgreSQL listens at (\S+) \(its password is in ([^)]+)\)/.exec(service.stdout()) ?? [];
+    expect(url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/qr_login$/);
+    const withPassword = new URL(url);
+    withPassword.password = encodeURIComponent(readFileSync(passwordFile, 'utf8').trim());
+    listener = new pg.Client({ connectionString: withPassword.toString() });
     await listener.connect();
     const heard: string[] = [];
     listener.on('notification', (message) => heard.push(message.channel));

@@ -64,6 +64,10 @@ export async function prepareRuntime(config: AppConfig): Promise<{ config: AppCo
       log: (message) => logger.log(message),
     });
     databaseUrl = embedded.url;
+    // For psql (docs/database.md): the port is another at every start, the password stays in its file.
+    const shown = new URL(databaseUrl);
+    shown.password = '';
+    logger.log(`the embedded PostgreSQL listens at ${shown.toString()} (its password is in ${embedded.passwordFile})`);
   }
   let applied: string[];
   try {

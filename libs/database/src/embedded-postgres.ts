@@ -23,6 +23,8 @@ import pg from 'pg';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** Where its password is kept (beside a cluster that had to move out of a private directory, see clusterDirFor). */
+  passwordFile: string;
   stop(): Promise<void>;
 }
 
@@ -462,5 +464,5 @@ export async function startEmbeddedPostgres(options: {
       cause: error,
     });
   }
-  return { url, stop: () => stopServer(server) };
+  return { url, passwordFile, stop: () => stopServer(server) };
 }
