@@ -219,6 +219,27 @@ describe('the service process', () => {
     }, 120_000);
   });
 
+  it('refuses invalid settings with one fatal JSON line on stdout that names each, and exit code 1', async () => {
+    await buildApi();
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: 'abc', WORKERS: '65' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = await new Promise<Exit>((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+    expect({ exited, stderr }).toEqual({ exited: { code: 1, signal: null }, stderr: '' });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]) as LogLine;
+    expect(line).toEqual(expect.objectContaining({ level: 'fatal', context: 'Bootstrap', msg: expect.stringMatching(/^Cannot start: /) }));
+    expect(line.msg).toContain('PORT');
+    expect(line.msg).toContain('WORKERS');
+  });
+
   it('stops cleanly on SIGINT during start (Ctrl-C while the embedded PostgreSQL starts), leaving no server behind', async () => {
     await buildApi();
     const startDir = mkdtempSync(join(tmpdir(), 'qr-login-ctrl-c-'));

@@ -125,7 +125,7 @@ bootstrap().catch((error: unknown) => {
     // Not the operator's doing: the stack is for whoever fixes the code.
     line = `Cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
   }
-  if (root) root.fatal({ context: 'Bootstrap' }, line);
-  else console.error(line);
+  // Settings refused before a logger could be made from them are told the same way, by a logger of the defaults.
+  (root ?? createLogger({ format: 'json', level: 'info' })).fatal({ context: 'Bootstrap' }, line);
   process.exit(1);
 });
