@@ -123,6 +123,14 @@ describe('three processes behind nginx (deploy/nginx.conf)', () => {
     expect(upstreams.slice(3)).toEqual(upstreams.slice(0, 3));
   });
 
+  it("keeps /metrics to the processes themselves: through nginx it answers the contract's 404", async () => {
+    const metrics = await target.http().get('/metrics').expect(404);
+    expect(metrics.body).toEqual({ statusCode: 404, code: 'not_found', message: expect.any(String) });
+    expect(metrics.text).not.toContain('http_requests_total');
+    // Each process still answers it on its own port, where Prometheus scrapes it.
+    await request(`http://127.0.0.1:${ports[0]}`).get('/metrics').expect(200);
+  });
+
   it("signs a desktop in on Socket.IO (WebSocket), with the phone's requests served by the other processes", async () => {
     const phone = await signUpAndLogin(target);
     const { session, desktopId } = await newSession();
