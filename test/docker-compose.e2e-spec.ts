@@ -25,9 +25,14 @@ const compose = parse(readFileSync(resolve(ROOT, 'docker-compose.yml'), 'utf8'),
 const services = compose.services;
 const apis = Object.keys(services).filter((name) => /^api\d+$/.test(name));
 
-/** What compose does with `${NAME:-default}` when NAME is not set in the shell. */
-function withDefaults(value: string): string {
-  return String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+/** What compose does with `${NAME:-default}`, nested ones too, given the shell's variables (none by default). */
+function withDefaults(value: string, shell: Record<string, string> = {}): string {
+  let text = String(value);
+  for (let before = ''; before !== text;) {
+    before = text;
+    text = text.replace(/\$\{([A-Z_]+):-([^${}]*)\}/g, (_, name: string, fallback: string) => shell[name] || fallback);
+  }
+  return text;
 }
 
 describe('docker-compose.yml', () => {
@@ -86,8 +91,8 @@ describe('docker-compose.yml', () => {
     for (const name of apis) expect(nginx.depends_on?.[name]).toEqual({ condition: 'service_healthy' });
   });
 
-  it('publishes PUBLIC_URL on the port nginx is published on', () => {
-    const publicUrl = new URL(withDefaults(services.api1.environment!.PUBLIC_URL));
-    expect(publicUrl.port).toBe(withDefaults(services.nginx.ports![0]).split(':')[0]);
+  it.each([{}, { HTTP_PORT: '8443' }])('publishes PUBLIC_URL on the port nginx is published on (shell: %j)', (shell) => {
+    const publicUrl = new URL(withDefaults(services.api1.environment!.PUBLIC_URL, shell));
+    expect(publicUrl.port).toBe(withDefaults(services.nginx.ports![0], shell).split(':')[0]);
   });
 });
