@@ -91,7 +91,7 @@ describe('docker-compose.yml', () => {
     for (const name of apis) expect(nginx.depends_on?.[name]).toEqual({ condition: 'service_healthy' });
   });
 
-  it.each([{}, { HTTP_PORT: '8443' }])('publishes PUBLIC_URL on the port nginx is published on (shell: %j)', (shell) => {
+  it.each<Record<string, string>>([{}, { HTTP_PORT: '8443' }])('publishes PUBLIC_URL on the port nginx is published on (shell: %j)', (shell) => {
     const publicUrl = new URL(withDefaults(services.api1.environment!.PUBLIC_URL, shell));
     expect(publicUrl.port).toBe(withDefaults(services.nginx.ports![0], shell).split(':')[0]);
   });
