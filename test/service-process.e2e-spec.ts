@@ -240,6 +240,32 @@ describe('the service process', () => {
     expect(line.msg).toContain('WORKERS');
   });
 
+  it('refuses to start outside its install directory, where it would serve the API and no page', async () => {
+    await buildApi();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'qr-login-elsewhere-'));
+    try {
+      const child = spawn(process.execPath, [MAIN], {
+        cwd: elsewhere,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', DATABASE_URL: db.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const exited = await new Promise<Exit>((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+      expect(exited).toEqual({ code: 1, signal: null });
+      const fatal = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as LogLine)
+        .find((line) => line.level === 'fatal');
+      expect(fatal?.msg).toBe(
+        `Cannot start: run the service from its install directory (where package.json is): ${elsewhere} has no package.json, public, dist/web`,
+      );
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('stops cleanly on SIGINT during start (Ctrl-C while the embedded PostgreSQL starts), leaving no server behind', async () => {
     await buildApi();
     const startDir = mkdtempSync(join(tmpdir(), 'qr-login-ctrl-c-'));

@@ -45,10 +45,22 @@ export function workerRuntime(config: AppConfig): AppConfigService {
 }
 
 /**
- * Everything the app needs before Nest starts: a database (`DATABASE_URL`, or an embedded PostgreSQL under the data
- * directory), its migrations applied, and the JWT secret.
+ * The service finds its pages (public/, dist/web/) and the password checker's modules from the working directory:
+ * started from anywhere else it would answer the API and 404 for every page, so it refuses to start instead.
+ */
+export function requireInstallDirectory(): void {
+  const missing = ['package.json', 'public', join('dist', 'web')].filter((path) => !existsSync(resolve(path)));
+  if (missing.length > 0) {
+    throw new StartupError(`run the service from its install directory (where package.json is): ${process.cwd()} has no ${missing.join(', ')}`);
+  }
+}
+
+/**
+ * Everything the app needs before Nest starts: the install directory, a database (`DATABASE_URL`, or an embedded
+ * PostgreSQL under the data directory), its migrations applied, and the JWT secret.
  */
 export async function prepareRuntime(config: AppConfig): Promise<{ config: AppConfigService; embedded?: EmbeddedDatabase }> {
+  requireInstallDirectory();
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
