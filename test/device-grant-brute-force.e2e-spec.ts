@@ -66,6 +66,9 @@ describe('device grant: brute-forcing user codes', () => {
       expect([answer.status, answer.body.code]).toEqual([404, 'qr_not_found']);
     }
     expectRateLimited(await scanCode('127.0.1.200', guesser, grant.user_code));
+    // Operators see it on the same metric as every other refusal of the policy.
+    const metrics = await fetch(`${app.url}/metrics`).then((response) => response.text());
+    expect(metrics).toMatch(/^rate_limited_total\{policy="scanCode"\} 1$/m);
     // The limit is this account's: another account, from the same fresh address, still gets through.
     const honest = await signUpAndLogin(app);
     const answer = await scanCode('127.0.1.200', honest, grant.user_code);

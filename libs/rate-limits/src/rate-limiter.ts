@@ -66,7 +66,9 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
     const policy = RATE_LIMIT_POLICIES[name];
     if (!('perAccount' in policy)) return;
     const counter = await this.counters.countHit(`${name}:account:${accountId}`, policy.windowSeconds);
-    if (counter.hits > policy.perAccount.limit) throw limited(counter);
+    if (counter.hits <= policy.perAccount.limit) return;
+    this.metrics.rateLimited(name);
+    throw limited(counter);
   }
 
   private async deleteStale(): Promise<void> {
