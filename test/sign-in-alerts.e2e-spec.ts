@@ -88,7 +88,10 @@ describe.each(EVENT_PATHS)('sign-in alerts (%s)', (_, aloneOnDatabase) => {
         socket.once('connect', () => resolve('connected'));
         socket.once('connect_error', (error) => reject(error));
       });
-    await expect(refuse({})).rejects.toMatchObject({ message: 'unauthorized' });
+    await expect(refuse({})).rejects.toMatchObject({
+      message: 'unauthorized',
+      data: { code: 'unauthorized', message: 'Send auth: {accessToken, deviceId} with the handshake.' },
+    });
     await expect(refuse({ accessToken: phone.login.accessToken, deviceId: 'another-device-id' })).rejects.toMatchObject({
       message: 'device_mismatch',
     });

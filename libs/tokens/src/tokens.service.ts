@@ -150,10 +150,12 @@ export class TokensService {
   }
 
   /** The same checks for a Socket.IO handshake, whose `auth` is `{accessToken, deviceId}` (never the query string). */
-  authenticateHandshake(auth: unknown): Promise<AuthContext> {
+  async authenticateHandshake(auth: unknown): Promise<AuthContext> {
     const { accessToken, deviceId } = (auth ?? {}) as Partial<Record<keyof (AccountSocketAuth & AdminSocketAuth), unknown>>;
+    // Said in the handshake's terms: a socket client sends no headers.
+    if (typeof accessToken !== 'string') throw new DomainError('unauthorized', 'Send auth: {accessToken, deviceId} with the handshake.');
     return this.authenticate({
-      authorization: typeof accessToken === 'string' ? `Bearer ${accessToken}` : undefined,
+      authorization: `Bearer ${accessToken}`,
       deviceId: typeof deviceId === 'string' ? deviceId : undefined,
     });
   }
