@@ -73,7 +73,10 @@ describe('OpenAPI', () => {
       expect(operation).toBeDefined();
       expect(JSON.stringify(operation.requestBody)).toContain('application/x-www-form-urlencoded');
       expect(JSON.stringify(operation.requestBody)).toContain(`#/components/schemas/${form}`);
-      expect(JSON.stringify(operation.responses['400'])).toContain('#/components/schemas/OAuthErrorResponse');
+      // Every failure the OAuth filter can answer, each in the OAuth body.
+      for (const status of ['400', '413', '429', '500', '503']) {
+        expect(JSON.stringify(operation.responses[status])).toContain('#/components/schemas/OAuthErrorResponse');
+      }
     }
     expect(JSON.stringify(document.paths['/oauth/token'].post.responses['400'])).toContain('`slow_down`');
     expect(Object.keys(document.components.schemas.TokenRequest.properties ?? {})).toEqual(['grant_type', 'device_code', 'client_id']);

@@ -14,8 +14,9 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Sign a desktop in by scanning its QR code with a signed-in phone.',
         '',
         'Protected routes need `Authorization: Bearer <accessToken>` **and** `X-Device-Id` of the device the token was issued to.',
-        'Every error answers `{statusCode, code, message}`; clients switch on `code`.',
-        'Push: Socket.IO namespace `/qr` with `auth: {qrId, secret}`; events `status`, `scanned`, `confirmed`, `rejected`, `cancelled`, `expired`.',
+        'Every error answers `{statusCode, code, message}`; clients switch on `code`. The OAuth endpoints answer `{error, error_description}` (RFC 6749).',
+        'Push (Socket.IO, path `/socket.io`): namespace `/qr` with `auth: {qrId, secret}`, events `status`, `scanned`, `confirmed`, `rejected`, `cancelled`, `expired`;',
+        "`/account` with `auth: {accessToken, deviceId}`, event `sign_in` for every new sign-in of the account; `/admin` (an admin's token), event `qr_session` for every change.",
       ].join('\n'),
     )
     .setVersion('1')

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Header, HttpCode, Post, UseFilters } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Client, type ClientInfo } from '@app/common';
 import { AppConfigService } from '@app/config';
@@ -20,6 +20,18 @@ export const OAUTH_ROUTES = [
   { path: 'oauth/device_authorization', method: 'POST' },
   { path: 'oauth/token', method: 'POST' },
 ] as const;
+
+/** What either form endpoint may answer besides its own errors (oauth-error.filter.ts). */
+const ApiOAuthFormFailures = () =>
+  applyDecorators(
+    ApiResponse({ status: 413, type: OAuthErrorResponse, description: '`error`: `invalid_request`: the body is larger than BODY_LIMIT_BYTES' }),
+    ApiResponse({ status: 500, type: OAuthErrorResponse, description: '`error`: `server_error`, with a correlation id in `error_description`' }),
+    ApiResponse({
+      status: 503,
+      type: OAuthErrorResponse,
+      description: '`error`: `temporarily_unavailable`: the database or the process is not serving now; retry later',
+    }),
+  );
 
 // Typed as plain shapes, not the DTO classes, so that the global pipe (which refuses unknown fields) lets the form
 // through to OAuthFormPipe (which ignores them, as RFC 6749 §3.1 asks).
@@ -63,6 +75,7 @@ export class OAuthController {
   @ApiOkResponse({ type: DeviceAuthorizationResponseDto })
   @ApiBadRequestResponse({ type: OAuthErrorResponse, description: '`error`: `invalid_request`' })
   @ApiResponse({ status: 429, type: OAuthErrorResponse, description: '`error`: `rate_limited`, with Retry-After' })
+  @ApiOAuthFormFailures()
   authorize(
     @Body(new OAuthFormPipe(DeviceAuthorizationRequest)) form: DeviceAuthorizationForm,
     @Client() client: ClientInfo,
@@ -89,6 +102,7 @@ export class OAuthController {
       '`error`: `authorization_pending`, `slow_down`, `access_denied` (rejected or cancelled), `expired_token`, `invalid_grant` (unknown or already redeemed code), `invalid_client` (another client_id), `unsupported_grant_type`, `invalid_request`',
   })
   @ApiResponse({ status: 429, type: OAuthErrorResponse, description: '`error`: `slow_down`, with Retry-After: too many requests from this address' })
+  @ApiOAuthFormFailures()
   token(@Body(new OAuthFormPipe(TokenRequest)) form: TokenForm): Promise<DeviceTokenResponse> {
     return this.grants.token({ grantType: form.grant_type, deviceCode: form.device_code, clientId: form.client_id });
   }
