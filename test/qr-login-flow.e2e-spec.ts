@@ -1,7 +1,10 @@
 import { jest } from '@jest/globals';
+import { Socket as EngineSocket } from 'engine.io-client';
 import { get } from 'node:http';
+import type { Namespace } from 'socket.io';
 import type { QrSessionSnapshot } from '@app/contract';
 import { QrSessionWaiters } from '@app/qr-sessions';
+import { QrGateway } from '@app/realtime';
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, scan, signUpAndLogin } from './support/factories';
 import { heldLongPolls, startTestApp, TEST_PUBLIC_URL, type TestApp } from './support/test-app';
@@ -194,6 +197,36 @@ describe('QR login, end to end', () => {
       const response = await app.http().get(`/api/qr-sessions/${session.id}?since=pending`).set('X-QR-Secret', session.secret).expect(200);
       expect(response.body.status).toBe('pending');
     });
+  });
+
+  it('leaves no listener behind on a connection that carries many /qr sockets, one handshake after another', async () => {
+    const sessions = await Promise.all(Array.from({ length: 12 }, () => createQrSession(app)));
+    // One Engine.IO connection, and a Socket.IO CONNECT packet for each session on it (what socket.io-client does
+    // for several namespaces, done here for one).
+    const engine = new EngineSocket(app.url, { path: '/socket.io/', transports: ['websocket'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        engine.once('open', () => resolve());
+        engine.once('error', reject);
+      });
+      const connected = new Promise<void>((resolve) => {
+        let count = 0;
+        engine.on('message', (data) => {
+          if (String(data).startsWith('0/qr,') && ++count === sessions.length) resolve();
+        });
+      });
+      for (const { session } of sessions) engine.send(`0/qr,${JSON.stringify({ qrId: session.id, secret: session.secret })}`);
+      await connected;
+      // The gateway's namespace: every socket on it shares the one connection.
+      const namespace = (app.app.get(QrGateway) as unknown as { namespace: Namespace }).namespace;
+      const connections = new Set([...namespace.sockets.values()].map((socket) => socket.conn));
+      expect(connections.size).toBe(1);
+      const [connection] = connections;
+      // Socket.IO's own listeners, not one per handshake (12 would make Node warn of a leak).
+      expect(connection.listenerCount('close')).toBeLessThan(4);
+    } finally {
+      engine.close();
+    }
   });
 
   it('pushes rejected when the phone rejects', async () => {

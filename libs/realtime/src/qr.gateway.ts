@@ -45,6 +45,8 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
   private readonly unsubscribes: Array<() => void> = [];
   /** Sockets between the start of their handshake's read and joining their room, by session id. */
   private readonly handshaking = new Map<string, Set<QrSocket>>();
+  /** Each handshaking socket's listener on its connection's `close`, removed once the handshake ends either way. */
+  private readonly onConnectionClose = new WeakMap<QrSocket, () => void>();
 
   @WebSocketServer()
   private readonly namespace: QrNamespace;
@@ -134,10 +136,16 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
     if (!set) this.handshaking.set(qrId, (set = new Set()));
     set.add(socket);
     // A client gone before its connection completes must not stay registered.
-    socket.conn.once('close', () => this.endHandshake(socket));
+    const onClose = () => this.endHandshake(socket);
+    this.onConnectionClose.set(socket, onClose);
+    socket.conn.once('close', onClose);
   }
 
   private endHandshake(socket: QrSocket): void {
+    // One connection may carry many sockets: a listener left per handshake would pile up on it.
+    const onClose = this.onConnectionClose.get(socket);
+    if (onClose) socket.conn.off('close', onClose);
+    this.onConnectionClose.delete(socket);
     const set = this.handshaking.get(socket.data.qrId);
     if (!set) return;
     set.delete(socket);
