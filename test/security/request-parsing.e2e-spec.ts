@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { REQUEST_TIMEOUT_MS } from '../../apps/api/src/create-app';
@@ -71,6 +73,25 @@ describe('request parsing', () => {
     const server = app.app.getHttpServer() as Server;
     expect(server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
     expect(REQUEST_TIMEOUT_MS).toBeGreaterThan(0);
+  });
+
+  it('takes a client that goes away in the middle of its body for what it is, not for a database outage', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      const port = Number(new URL(app.url).port);
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write('POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"user');
+          setTimeout(() => socket.destroy(), 200);
+        });
+        socket.once('close', () => resolve());
+      });
+      // The body's reader fails once Node sees the connection gone.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(warn.mock.calls.map(([message]) => String(message)).filter((message) => message.includes('database'))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("answers what Node's HTTP parser refuses (a request line it cannot read, headers over its limit) with the contract's body", async () => {

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, isDatabaseUnavailable, isInvalidInput } from '@app/common';
+import { DomainError, isClientGone, isDatabaseUnavailable, isInvalidInput } from '@app/common';
 import { OAuthError } from './oauth.error';
 
 export const TOKEN_ENDPOINT_PATH = '/oauth/token';
@@ -58,6 +58,7 @@ export class OAuthErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
+    if (isClientGone(exception, request)) return;
     sendOAuthError(http.getResponse<FastifyReply>(), toOAuthError(exception, request.url.split('?')[0], request.id));
   }
 }

@@ -63,6 +63,15 @@ export function clientErrorBody(error: { code?: string }): ErrorBody {
 }
 
 /**
+ * Whether the failure is only that the client went away while its request was read (Node's "aborted", whose code,
+ * ECONNRESET, is also that of a lost database connection): nobody is left to answer and nothing failed here, so it is
+ * neither answered nor logged as an outage. The request's log line says 499.
+ */
+export function isClientGone(exception: unknown, request: FastifyRequest): boolean {
+  return request.raw.destroyed && (exception as { code?: unknown } | null)?.code === 'ECONNRESET';
+}
+
+/**
  * The one place where any failure of an HTTP request becomes the contract's error body. Unknown failures answer 500
  * with a correlation id that is also logged with the cause, so that no stack trace ever reaches a client.
  */
@@ -77,6 +86,7 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   /** Also for what Fastify's router refuses before any hook or filter runs (a malformed path: `frameworkErrors`). */
   answer(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    if (isClientGone(exception, request)) return;
     // The request's id (X-Request-Id) doubles as the correlation id of a 500.
     const body = this.toBody(exception, request.id);
     if (reply.sent || reply.raw.headersSent) return;
