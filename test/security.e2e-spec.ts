@@ -13,6 +13,27 @@ describe('security', () => {
   });
   afterAll(() => app.close());
 
+  it('tells every cache not to keep an answer that carries a credential: a token, a QR secret or a scan ticket', async () => {
+    const phone = await signUpAndLogin(app);
+    const login = await app
+      .http()
+      .post('/api/auth/login')
+      .send({ username: phone.username, password: phone.password, device: { id: 'phone-cache-0001', type: 'ios' } })
+      .expect(200);
+    const created = await app
+      .http()
+      .post('/api/qr-sessions?image=none')
+      .send({ device: { id: 'desk-cache-0001', type: 'web' } })
+      .expect(201);
+    const scanned = await app.http().post(`/api/qr-sessions/${created.body.id}/scan`).set(phone.headers).expect(200);
+    await app.http().post(`/api/qr-sessions/${created.body.id}/confirm`).set(phone.headers).send({ scanTicket: scanned.body.scanTicket }).expect(200);
+    const read = await app.http().get(`/api/qr-sessions/${created.body.id}`).set('X-QR-Secret', created.body.secret).expect(200);
+    expect(read.body.login.accessToken).toEqual(expect.any(String));
+    for (const [what, response] of Object.entries({ login, created, scanned, read })) {
+      expect([what, response.headers['cache-control']]).toEqual([what, 'no-store']);
+    }
+  });
+
   describe('result theft by the QR id (the secret is needed to watch)', () => {
     it('refuses a socket with a wrong or missing secret at the handshake', async () => {
       const { session } = await createQrSession(app);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, Client, type ClientInfo } from '@app/common';
 import type { AccountView, DeviceView, LoginResult } from '@app/contract';
@@ -15,6 +15,8 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   @RateLimit('login')
+  // It carries an access token: no cache may keep it.
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Sign in with a password; the token is bound to the device' })
   @ApiOkResponse({ type: LoginResultResponse })
   @ApiErrors('validation_failed', 'invalid_credentials', 'device_mismatch', 'payload_too_large', 'rate_limited', 'service_unavailable')

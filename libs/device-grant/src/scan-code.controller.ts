@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, Client, type ClientInfo } from '@app/common';
 import { RateLimit } from '@app/rate-limits';
@@ -19,6 +19,8 @@ export class ScanCodeController {
   @RateLimit('scanCode')
   @HttpCode(200)
   @DeviceAuth()
+  // It carries the scan ticket: no cache may keep it.
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'A signed-in phone types the user code of a CLI or TV: answers like scan',
     description:

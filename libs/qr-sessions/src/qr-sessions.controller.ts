@@ -138,6 +138,8 @@ export class QrSessionsController {
   @RateLimit('phoneAction')
   @HttpCode(200)
   @DeviceAuth({ checkedInStatement: true })
+  // It carries the scan ticket: no cache may keep it.
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'A signed-in phone scans: it gets a scan ticket and sees who asks' })
   @ApiOkResponse({ type: ScanResultResponse })
   @ApiErrors('forbidden', 'qr_not_found', 'qr_already_scanned', 'qr_already_completed', 'qr_expired')
