@@ -6,19 +6,35 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import fastifyStatic from '@fastify/static';
 import { errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import type { Duplex } from 'node:stream';
-import { clientErrorBody, createValidationPipe, DomainError, HttpErrorFilter, namesCharsetOtherThanUtf8, OriginPolicy } from '@app/common';
+import {
+  capConnectionsPerAddress,
+  clientErrorBody,
+  createValidationPipe,
+  DomainError,
+  HttpErrorFilter,
+  namesCharsetOtherThanUtf8,
+  OriginPolicy,
+} from '@app/common';
 import { OAUTH_ROUTES, OAuthParserErrorFilter, registerOAuthFormBodies } from '@app/device-grant';
 import type { AppConfigService } from '@app/config';
 import { SocketServerAdapter } from '@app/socket-server';
 import { Drain } from '@app/lifecycle';
 import { createLogger, NestPinoLogger, requestIdFor, requestLoggingHook, silentLogger } from '@app/logging';
 import { httpMetricsHook, MetricsService } from '@app/metrics';
+import { CONNECTIONS_PER_ADDRESS } from '@app/rate-limits';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { setUpOpenApi } from './openapi';
 
 /** How long a client may take to send a whole request. */
 export const REQUEST_TIMEOUT_MS = 30_000;
+/** How long a client may take to send a request's headers, from the moment it connects (or starts its next request). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/**
+ * How often Node looks for requests past those times. Its default, 30 s, let a trickled request run for a minute and
+ * more past REQUEST_TIMEOUT_MS, and a connection that sent nothing stay open as long, holding its descriptor.
+ */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 2_000;
 
 const PAGE_CSP = [
   "default-src 'self'",
@@ -52,6 +68,7 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
     // A client that trickles its request in (headers and a body of at most BODY_LIMIT_BYTES) is cut off after 30 s:
     // Node bounds it by default (300 s), and Fastify would turn that off.
     requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS },
     // Every request's id: the caller's X-Request-Id if well-formed, else a new one (see requestLoggingHook).
     genReqId: requestIdFor,
     requestIdHeader: false,
@@ -74,6 +91,9 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
     logger: options.logger === false ? false : new NestPinoLogger(logger),
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  // Facing clients directly, one address may not hold every descriptor of the process. Behind proxies every connection
+  // is a proxy's, and the proxy caps its clients (deploy/nginx.conf).
+  if (config.rateLimits && config.trustProxy === 0) capConnectionsPerAddress(app.getHttpServer(), CONNECTIONS_PER_ADDRESS);
   // First of all, so that every request gets its id and its log line and is measured, whatever answers it.
   requestHooks = [requestLoggingHook(logger), httpMetricsHook(app.get(MetricsService)), drainHook(app.get(Drain))];
   for (const hook of requestHooks) fastify.addHook('onRequest', hook);

@@ -6,6 +6,8 @@ export * from './http/http-route';
 export * from './http/content-type';
 export * from './http/origin-policy';
 export * from './http/address-key';
+export * from './http/open-socket-counter';
+export * from './http/connection-cap';
 export * from './validation/validation.pipe';
 export * from './ids/random-ids';
 export * from './database/returning-rows';

@@ -26,6 +26,13 @@ export const RATE_LIMIT_POLICIES = {
 export type RateLimitName = keyof typeof RATE_LIMIT_POLICIES;
 
 /**
+ * TCP connections one client address may hold open at once, per process, when clients reach it directly
+ * (TRUST_PROXY off; behind a proxy every connection is the proxy's, and the proxy caps them: deploy/nginx.conf).
+ * Room for a whole office behind one address: a browser holds about 6 per site, a desktop page one more for its socket.
+ */
+export const CONNECTIONS_PER_ADDRESS = 256;
+
+/**
  * Open Socket.IO connections one client may hold at once (on every namespace together), counted per process. Idle
  * sockets cost memory and a descriptor each; a desktop page or an admin tab holds one.
  */

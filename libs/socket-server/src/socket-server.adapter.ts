@@ -3,12 +3,11 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
-import { addressKey, DomainError, handshakeError, handshakeIp, OriginPolicy } from '@app/common';
+import { addressKey, DomainError, handshakeError, handshakeIp, OpenSocketCounter, OriginPolicy } from '@app/common';
 import type { AppConfigService } from '@app/config';
 import { EventBus, RedisEventBus } from '@app/events';
 import { Drain } from '@app/lifecycle';
 import { countsItsHandshakes, leaveRateLimitHit, RateLimiter, SOCKET_CAPS } from '@app/rate-limits';
-import { OpenSocketCounter } from './open-socket-counter';
 
 type EngineConnection = { request: IncomingMessage; once(event: 'close', listener: () => void): void; close(): void };
 
