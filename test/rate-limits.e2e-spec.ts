@@ -1,6 +1,8 @@
+import { request as httpRequest } from 'node:http';
 import { RATE_LIMIT_POLICIES } from '@app/rate-limits';
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, scan, signUpAndLogin } from './support/factories';
+import { requestFrom } from './support/from-address';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** Brute force and flooding answer 429 rate_limited with Retry-After (threat 8). Each test uses its own policy. */
@@ -192,6 +194,36 @@ describe('rate limits', () => {
       await expect(DesktopSocket.connect(app.url, { qrId: 'not a session id', secret: session.secret })).rejects.toThrow('validation_failed');
     }
     await expect(DesktopSocket.connect(app.url, { qrId: session.id, secret: session.secret })).rejects.toThrow('rate_limited');
+  });
+
+  it("does not let a page of another origin spend its visitor's budgets: what it sends counts on a budget of its own", async () => {
+    const visitor = '127.0.7.1';
+    /** What a page's form or `<img>` makes the visitor's browser send: no CORS preflight is needed for either. */
+    const sendFrom = (method: string, path: string, headers: Record<string, string>, body = '') =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(path, app.url);
+        const outgoing = httpRequest(url, { method, localAddress: visitor, headers }, (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        });
+        outgoing.once('error', reject);
+        outgoing.end(body);
+      });
+    const form = { Origin: 'https://evil.example', 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'cross-site' };
+    const image = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Dest': 'image' };
+    const creates = [];
+    for (let i = 0; i <= RATE_LIMIT_POLICIES.createQr.limit; i++)
+      creates.push(await sendFrom('POST', '/oauth/device_authorization', form, 'client_id=evil'));
+    expect(creates.slice(-2)).toEqual([200, 429]);
+    const reads = [];
+    for (let i = 0; i <= RATE_LIMIT_POLICIES.watchQr.limit; i++)
+      reads.push(await sendFrom('GET', '/api/qr-sessions/AAAAAAAAAAAAAAAAAAAAAA/qr.svg', image));
+    expect(reads.slice(-2)).toEqual([404, 429]);
+    // The visitor's own desktop, at the same address, creates and reads as if nothing had happened.
+    const created = await requestFrom(visitor, app.url, 'POST', '/api/qr-sessions?image=none', { device: { id: 'visitor-desk-1', type: 'web' } });
+    expect(created.status).toBe(201);
+    const read = await requestFrom(visitor, app.url, 'GET', `/api/qr-sessions/${created.body.id}`, undefined, { 'X-QR-Secret': created.body.secret });
+    expect(read.status).toBe(200);
   });
 
   /** The QR-creation budget of 127.0.0.1 was spent above: reset that counter to get one more session. */

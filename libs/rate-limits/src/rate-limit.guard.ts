@@ -1,7 +1,8 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { clientInfoOf } from '@app/common';
+import { clientInfoOf, OriginPolicy } from '@app/common';
+import { AppConfigService } from '@app/config';
 import type { RateLimitName } from './rate-limit.policies';
 import { leaveRateLimitHit, takeRateLimitHit } from './left-hits';
 import { RateLimiter, type RateLimitHit } from './rate-limiter';
@@ -28,17 +29,22 @@ export const LeftRateLimitHit = createParamDecorator((_: unknown, ctx: Execution
 /** Global guard: counts requests of routes marked with {@link RateLimit}; others pass untouched. */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
+  private readonly origins: OriginPolicy;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly limiter: RateLimiter,
-  ) {}
+    config: AppConfigService,
+  ) {
+    this.origins = new OriginPolicy(config.publicUrl, config.corsOrigins);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     const name = this.reflector.getAllAndOverride<RateLimitName | undefined>(RATE_LIMIT_KEY, targets);
     if (!name || context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const hit = this.limiter.hitFor(name, clientInfoOf(request).ip);
+    const hit = this.limiter.hitFor(name, clientInfoOf(request).ip, this.origins.isForeignPage(request.headers));
     if (!hit) return true;
     if (this.reflector.getAllAndOverride<boolean | undefined>(COUNTED_BY_ROUTE_KEY, targets)) leaveRateLimitHit(request, hit);
     else await hit.countAlone();

@@ -47,11 +47,15 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.cleanup);
   }
 
-  /** The hit of one request of `name` from `ip`, for the caller to count in its own statement; none when limits are off. */
-  hitFor(name: RateLimitName, ip: string | null): RateLimitHit | undefined {
+  /**
+   * The hit of one request of `name` from `ip`, for the caller to count in its own statement; none when limits are off.
+   * A request that a page of another origin made in its visitor's browser (`fromForeignPage`) counts on a budget of its
+   * own: such a page cannot spend the budget of the visitor's own desktop or apps, which share the address.
+   */
+  hitFor(name: RateLimitName, ip: string | null, fromForeignPage = false): RateLimitHit | undefined {
     if (!this.config.rateLimits) return undefined;
     const { limit, windowSeconds } = RATE_LIMIT_POLICIES[name];
-    const key = `${name}:ip:${addressKey(ip)}`;
+    const key = `${name}:ip:${addressKey(ip)}${fromForeignPage ? ':foreign-page' : ''}`;
     const judge = (counter: CounterState) => {
       if (counter.hits <= limit) return;
       this.metrics.rateLimited(name);

@@ -24,7 +24,7 @@ export class OriginPolicy {
    * Whether a request with these headers may go on: no `Origin`, an allowed one, or one naming the host the request
    * was addressed to (same origin).
    */
-  allowsRequest(headers: { origin?: string | string[]; host?: string | string[] }): boolean {
+  allowsRequest(headers: RequestHeaders): boolean {
     const origin = single(headers.origin);
     if (origin === undefined) return true;
     if (this.allowed.has(origin)) return true;
@@ -37,7 +37,21 @@ export class OriginPolicy {
       return false;
     }
   }
+
+  /**
+   * Whether a page of an origin that is not allowed made this request from its visitor's browser: it names itself in
+   * `Origin` (a form POST, which needs no CORS preflight), or, sending none (an `<img>`, a `<script>`), the browser says
+   * so in `Sec-Fetch-Site`. Such a request is served, but its page cannot read the answer (no CORS grant).
+   */
+  isForeignPage(headers: RequestHeaders): boolean {
+    if (!this.allowsRequest(headers)) return true;
+    const site = single(headers['sec-fetch-site']);
+    return single(headers.origin) === undefined && (site === 'cross-site' || site === 'same-site');
+  }
 }
+
+/** The headers these checks read. */
+type RequestHeaders = { origin?: string | string[]; host?: string | string[]; 'sec-fetch-site'?: string | string[] };
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
