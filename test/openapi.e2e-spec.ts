@@ -85,6 +85,17 @@ describe('OpenAPI', () => {
     );
   });
 
+  it('documents the QR images as images and their errors as the JSON body of every error', () => {
+    for (const [path, type] of [
+      ['/api/qr-sessions/{id}/qr.svg', 'image/svg+xml'],
+      ['/api/qr-sessions/{id}/qr.png', 'image/png'],
+    ]) {
+      const responses = document.paths[path].get!.responses as Record<string, { content?: Record<string, unknown> }>;
+      expect(Object.keys(responses['200'].content ?? {})).toEqual([type]);
+      expect(Object.keys(responses['404'].content ?? {})).toEqual(['application/json']);
+    }
+  });
+
   it('names the headers each protected route needs', () => {
     const scan = document.paths['/api/qr-sessions/{id}/scan'].post;
     expect(scan.security).toEqual([{ bearer: [] }]);

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiErrors, Client, type ClientInfo } from '@app/common';
 import { AppConfigService } from '@app/config';
@@ -64,8 +64,8 @@ export class QrSessionsController {
   @Get(':id/qr.svg')
   @RateLimit('watchQr')
   @ApiOperation({ summary: 'The QR code as SVG (it carries only the id)' })
-  @ApiProduces('image/svg+xml')
-  @ApiOkResponse({ description: 'An SVG image.' })
+  // The image type on the image only: an error is the contract's JSON body, as everywhere.
+  @ApiOkResponse({ description: 'An SVG image.', content: { 'image/svg+xml': { schema: { type: 'string' } } } })
   @ApiErrors('validation_failed', 'qr_not_found')
   @Header('Cache-Control', 'no-store')
   async svg(@Param() { id }: QrSessionIdParams): Promise<StreamableFile> {
@@ -76,8 +76,7 @@ export class QrSessionsController {
   @Get(':id/qr.png')
   @RateLimit('watchQr')
   @ApiOperation({ summary: 'The QR code as PNG (it carries only the id)' })
-  @ApiProduces('image/png')
-  @ApiOkResponse({ description: 'A PNG image.' })
+  @ApiOkResponse({ description: 'A PNG image.', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } })
   @ApiErrors('validation_failed', 'qr_not_found')
   @Header('Cache-Control', 'no-store')
   async png(@Param() { id }: QrSessionIdParams): Promise<StreamableFile> {

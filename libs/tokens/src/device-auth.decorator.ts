@@ -1,6 +1,7 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader } from '@nestjs/swagger';
 import { ApiErrors } from '@app/common';
+import { DEVICE_TYPES } from '@app/contract';
 import { RateLimitCountedByRoute } from '@app/rate-limits';
 import { AccessTokenGuard, PresentedTokenGuard } from './access-token.guard';
 
@@ -19,7 +20,12 @@ export function DeviceAuth(options: { checkedInStatement?: boolean } = {}): Meth
     RateLimitCountedByRoute(),
     ApiBearerAuth(),
     ApiHeader({ name: 'X-Device-Id', required: true, description: 'The id of the device the token was issued to.' }),
-    ApiHeader({ name: 'X-Device-Type', required: false, description: 'If sent, must be the type the token was issued to.' }),
+    ApiHeader({
+      name: 'X-Device-Type',
+      required: false,
+      enum: DEVICE_TYPES,
+      description: 'If sent, must be the type the token was issued to.',
+    }),
     ApiErrors('validation_failed', 'unauthorized', 'token_revoked', 'device_mismatch', 'rate_limited', 'service_unavailable'),
   );
 }
