@@ -1,3 +1,4 @@
+import { Socket as EngineSocket } from 'engine.io-client';
 import { Manager } from 'socket.io-client';
 import { ACCOUNT_NAMESPACE, ADMIN_NAMESPACE, QR_NAMESPACE } from '@app/contract';
 import { RATE_LIMIT_POLICIES, SOCKET_CAPS } from '@app/rate-limits';
@@ -103,6 +104,36 @@ describe('socket limits: open connections per address', () => {
       (await connectSocket(app.url, QR_NAMESPACE, { auth: { qrId: session.id, secret: session.secret }, localAddress: '127.0.0.17' })).close();
     } finally {
       held.forEach((manager) => manager.engine?.close());
+    }
+  });
+
+  it(`caps the sockets one Engine.IO connection carries at ${SOCKET_CAPS.perConnection}, however many CONNECTs it sends together`, async () => {
+    const { session } = await createQrSession(app);
+    const sent = SOCKET_CAPS.perConnection + 4;
+    // CONNECT packets of one namespace sent together on one connection: each passes the handshake before any is in.
+    const engine = new EngineSocket(app.url, { path: '/socket.io/', transports: ['websocket'], localAddress: '127.0.0.19' } as never);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        engine.once('open', () => resolve());
+        engine.once('error', reject);
+      });
+      let connected = 0;
+      let disconnected = 0;
+      const settled = new Promise<void>((resolve) =>
+        engine.on('message', (data) => {
+          const packet = String(data);
+          if (packet.startsWith('0/qr,')) connected++;
+          if (packet.startsWith('1/qr,')) disconnected++;
+          if (connected === sent && disconnected === sent - SOCKET_CAPS.perConnection) resolve();
+        }),
+      );
+      for (let i = 0; i < sent; i++) engine.send(`0/qr,${JSON.stringify({ qrId: session.id, secret: session.secret })}`);
+      // The server holds the cap's worth: the others are let go as soon as they are in.
+      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect([connected, disconnected]).toEqual([sent, sent - SOCKET_CAPS.perConnection]);
+    } finally {
+      engine.close();
     }
   });
 });

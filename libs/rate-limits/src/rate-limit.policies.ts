@@ -41,4 +41,9 @@ export const SOCKET_CAPS = {
   perAddress: 64,
   /** Sockets authenticated with one access token (/account, /admin). */
   perToken: 10,
+  /**
+   * Sockets on one Engine.IO connection, on every namespace together: a page needs one per namespace it watches. Without
+   * it, CONNECT packets sent together on one connection each got a socket, as many as the handshake rate allowed.
+   */
+  perConnection: 8,
 } as const;

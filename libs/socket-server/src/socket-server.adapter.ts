@@ -33,6 +33,8 @@ export class SocketServerAdapter extends IoAdapter {
   private readonly origins: OriginPolicy;
   private readonly perAddress = new OpenSocketCounter(SOCKET_CAPS.perAddress);
   private readonly perToken = new OpenSocketCounter(SOCKET_CAPS.perToken);
+  /** Keyed by the Engine.IO connection itself (an entry goes when its last socket does). */
+  private readonly perConnection = new OpenSocketCounter<object>(SOCKET_CAPS.perConnection);
 
   constructor(
     private readonly application: INestApplicationContext,
@@ -110,8 +112,13 @@ export class SocketServerAdapter extends IoAdapter {
       );
     });
     namespace.on('connection', (socket: Socket) => {
+      if (!this.config.rateLimits) return;
+      socket.once('disconnect', this.perConnection.add(socket.conn));
+      // Socket.IO ignores a second CONNECT of a namespace a connection has joined, but not CONNECTs sent together,
+      // which all pass the middleware before the first is connected: those past the cap go at once.
+      if (this.perConnection.count(socket.conn) > this.perConnection.cap) return void socket.disconnect();
       const token = tokenKey(socket.handshake.auth);
-      if (!this.config.rateLimits || !token) return;
+      if (!token) return;
       const release = this.perToken.add(token);
       socket.once('disconnect', release);
       // Handshakes of one token that raced past the check above: the latest goes.
