@@ -367,6 +367,18 @@ describe('security', () => {
       },
     );
 
+    it.each<Action>(['scan', 'confirm', 'reject'])('%s: a well-signed token whose record has expired changes nothing', async (action) => {
+      const phone = await signUpAndLogin(app);
+      const target = await sessionFor(action, phone);
+      const before = await stateOf(target.id);
+      // What a leaked signing key would allow: a token signed again with a later exp. Its record's expiry decides.
+      await app.dataSource.query(`UPDATE access_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [jtiOf(phone)]);
+      expect((await act(action, target, phone.headers).expect(401)).body.code).toBe('unauthorized');
+      expect(await stateOf(target.id)).toEqual(before);
+      // And on a route that checks the token on its own.
+      expect((await app.http().get('/api/me').set(phone.headers).expect(401)).body.code).toBe('unauthorized');
+    });
+
     it("answers a desktop's revoked token for the token before saying that only a phone may scan", async () => {
       const desktop = await signUpAndLogin(app, { type: 'pc' });
       const { session } = await createQrSession(app);

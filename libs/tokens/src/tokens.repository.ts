@@ -45,11 +45,12 @@ export function presentedTokenCtes(tokenId: string): string {
 }
 
 /**
- * The condition under which `presented_token` lets a request through: there is such a row, it was not revoked, and it
- * is of the account the token names (`accountId`, an SQL expression), as {@link TokensService.assertStands} checks.
+ * The condition under which `presented_token` lets a request through: there is such a row, it was not revoked nor has
+ * it expired, and it is of the account the token names (`accountId`, an SQL expression), as
+ * {@link TokensService.assertStands} checks.
  */
 export function presentedTokenStands(accountId: string): string {
-  return `presented_token.revoked_at IS NULL AND presented_token.account_id::text = ${accountId}`;
+  return `presented_token.revoked_at IS NULL AND presented_token.expires_at > now() AND presented_token.account_id::text = ${accountId}`;
 }
 
 /** `presented_token`'s columns in the output of a statement that checked it, read by {@link presentedTokenStateOf}. */

@@ -143,10 +143,15 @@ export class TokensService {
     this.assertStands(token, found.token);
   }
 
-  /** Throws unless the stored `state` lets the presented token through: it exists, is the account's, was not revoked. */
+  /**
+   * Throws unless the stored `state` lets the presented token through: it exists, is the account's, was not revoked, and
+   * has not expired. The row decides, not only the signed claims: with a leaked signing key, a token re-signed with a
+   * later `exp` would otherwise outlive its record.
+   */
   private assertStands(token: PresentedToken, state: TokenState | null): asserts state is TokenState {
     if (!state || state.accountId !== token.accountId) throw new DomainError('unauthorized', 'Unknown token.');
     if (state.revokedAt) throw new DomainError('token_revoked', 'This token was revoked; sign in again.');
+    if (state.expiresAt.getTime() <= Date.now()) throw new DomainError('unauthorized', 'The token has expired; sign in again.');
   }
 
   /** The same checks for a Socket.IO handshake, whose `auth` is `{accessToken, deviceId}` (never the query string). */
