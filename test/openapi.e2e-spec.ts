@@ -85,6 +85,19 @@ describe('OpenAPI', () => {
     );
   });
 
+  it('names each error code of a response once', () => {
+    const repeated: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations as Record<string, { responses?: Record<string, { description?: string }> }>)) {
+        for (const [status, response] of Object.entries(operation.responses ?? {})) {
+          const codes = [...(response.description ?? '').matchAll(/`([a-z_]+)`/g)].map((match) => match[1]).filter((code) => code !== 'code');
+          if (new Set(codes).size !== codes.length) repeated.push(`${method.toUpperCase()} ${path} ${status}: ${response.description}`);
+        }
+      }
+    }
+    expect(repeated).toEqual([]);
+  });
+
   it('documents the QR images as images and their errors as the JSON body of every error', () => {
     for (const [path, type] of [
       ['/api/qr-sessions/{id}/qr.svg', 'image/svg+xml'],

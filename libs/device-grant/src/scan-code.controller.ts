@@ -27,7 +27,7 @@ export class ScanCodeController {
       'Case-insensitive, with or without the dash. `id` is the session to confirm or reject with the usual routes. Limited per address and per account.',
   })
   @ApiOkResponse({ type: ScanCodeResultResponse })
-  @ApiErrors('validation_failed', 'forbidden', 'qr_not_found', 'qr_already_scanned', 'qr_already_completed', 'qr_expired', 'payload_too_large')
+  @ApiErrors('forbidden', 'qr_not_found', 'qr_already_scanned', 'qr_already_completed', 'qr_expired', 'payload_too_large')
   scanCode(@Body() dto: ScanCodeDto, @CurrentAuth() auth: AuthContext, @Client() client: ClientInfo): Promise<ScanCodeResult> {
     return this.grants.scanCode(dto.userCode, auth, client);
   }
