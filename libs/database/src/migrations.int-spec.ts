@@ -76,5 +76,18 @@ describe('migrations run by processes starting together', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
     const counts = outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.length : -1)).sort((a, b) => a - b);
     expect(counts).toEqual([0, 0, 0, MIGRATIONS.length]);
+    // The turn went with each transaction: no lock is left behind for the next start to wait on.
+    const dataSource = new DataSource(createDataSourceOptions(db.url, { poolSize: 1 }));
+    await dataSource.initialize();
+    try {
+      expect(
+        await dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()`,
+        ),
+      ).toEqual([{ n: 0 }]);
+      expect(await runMigrations(db.url)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
   });
 });
