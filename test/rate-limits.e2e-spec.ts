@@ -226,6 +226,25 @@ describe('rate limits', () => {
     expect(read.status).toBe(200);
   });
 
+  it('gives no second budget to a request no page could send without a preflight, whatever its headers claim', async () => {
+    const script = '127.0.7.2';
+    const claims = { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' };
+    const statuses = [];
+    for (let i = 0; i <= RATE_LIMIT_POLICIES.createQr.limit; i++) {
+      // A JSON body: a browser would have asked first, and been refused. Half of them claim to be a foreign page.
+      const response = await requestFrom(
+        script,
+        app.url,
+        'POST',
+        '/api/qr-sessions?image=none',
+        { device: { id: `script-desk-${i}`, type: 'pc' } },
+        i % 2 ? claims : {},
+      );
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(-2)).toEqual([201, 429]);
+  });
+
   /** The QR-creation budget of 127.0.0.1 was spent above: reset that counter to get one more session. */
   async function createQrSessionBypassingLimit() {
     await app.dataSource.query(`DELETE FROM rate_limit_counters WHERE key LIKE 'createQr:%'`);

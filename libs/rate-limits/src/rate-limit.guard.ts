@@ -44,7 +44,7 @@ export class RateLimitGuard implements CanActivate {
     const name = this.reflector.getAllAndOverride<RateLimitName | undefined>(RATE_LIMIT_KEY, targets);
     if (!name || context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const hit = this.limiter.hitFor(name, clientInfoOf(request).ip, this.origins.isForeignPage(request.headers));
+    const hit = this.limiter.hitFor(name, clientInfoOf(request).ip, this.origins.isForeignPage(request));
     if (!hit) return true;
     if (this.reflector.getAllAndOverride<boolean | undefined>(COUNTED_BY_ROUTE_KEY, targets)) leaveRateLimitHit(request, hit);
     else await hit.countAlone();

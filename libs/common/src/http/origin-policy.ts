@@ -39,19 +39,37 @@ export class OriginPolicy {
   }
 
   /**
-   * Whether a page of an origin that is not allowed made this request from its visitor's browser: it names itself in
-   * `Origin` (a form POST, which needs no CORS preflight), or, sending none (an `<img>`, a `<script>`), the browser says
-   * so in `Sec-Fetch-Site`. Such a request is served, but its page cannot read the answer (no CORS grant).
+   * Whether a page of an origin that is not allowed made this request from its visitor's browser: a request such a page
+   * can send without a CORS preflight (a GET, an `<img>`, a form POST), which names its page in `Origin` or, sending
+   * none, is said by the browser to come from another site (`Sec-Fetch-Site`). Such a request is served, but its page
+   * cannot read the answer (no CORS grant). Any other request of a foreign page (JSON, custom headers) is stopped by
+   * its preflight: one that claims to be such is not a browser's, and is not taken for one.
    */
-  isForeignPage(headers: RequestHeaders): boolean {
-    if (!this.allowsRequest(headers)) return true;
-    const site = single(headers['sec-fetch-site']);
-    return single(headers.origin) === undefined && (site === 'cross-site' || site === 'same-site');
+  isForeignPage(request: { method: string; headers: RequestHeaders }): boolean {
+    if (!sendableWithoutPreflight(request)) return false;
+    if (!this.allowsRequest(request.headers)) return true;
+    const site = single(request.headers['sec-fetch-site']);
+    return single(request.headers.origin) === undefined && (site === 'cross-site' || site === 'same-site');
   }
 }
 
 /** The headers these checks read. */
-type RequestHeaders = { origin?: string | string[]; host?: string | string[]; 'sec-fetch-site'?: string | string[] };
+type RequestHeaders = {
+  origin?: string | string[];
+  host?: string | string[];
+  'sec-fetch-site'?: string | string[];
+  'content-type'?: string | string[];
+};
+
+/** The body types a page may send another origin without a preflight (the CORS "simple" requests). */
+const SIMPLE_BODY_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+
+function sendableWithoutPreflight({ method, headers }: { method: string; headers: RequestHeaders }): boolean {
+  if (method === 'GET' || method === 'HEAD') return true;
+  if (method !== 'POST') return false;
+  const type = (single(headers['content-type']) ?? '').split(';')[0].trim().toLowerCase();
+  return SIMPLE_BODY_TYPES.includes(type);
+}
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
