@@ -63,12 +63,14 @@ export function clientErrorBody(error: { code?: string }): ErrorBody {
 }
 
 /**
- * Whether the failure is only that the client went away while its request was read (Node's "aborted", whose code,
- * ECONNRESET, is also that of a lost database connection): nobody is left to answer and nothing failed here, so it is
- * neither answered nor logged as an outage. The request's log line says 499.
+ * Whether the failure is only that the client went away while its request was read: the request stream's own error,
+ * Node's "aborted", whose code (ECONNRESET) is also that of a lost database connection. Nobody is left to answer and
+ * nothing failed here, so it is neither answered nor logged as an outage; the request's log line says 499. A database
+ * error of a request whose client has gone too is still what it is.
  */
 export function isClientGone(exception: unknown, request: FastifyRequest): boolean {
-  return request.raw.destroyed && (exception as { code?: unknown } | null)?.code === 'ECONNRESET';
+  const error = exception as { code?: unknown; message?: unknown } | null;
+  return request.raw.destroyed && error?.code === 'ECONNRESET' && error.message === 'aborted';
 }
 
 /**
