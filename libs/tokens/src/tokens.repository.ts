@@ -10,7 +10,8 @@ export interface TokenState {
   accountId: string;
   deviceId: string;
   revokedAt: Date | null;
-  expiresAt: Date;
+  /** Past its record's `expires_at` by PostgreSQL's clock: the one clock that decides, in SQL and in code alike. */
+  expired: boolean;
 }
 
 interface TokenRow {
@@ -18,7 +19,7 @@ interface TokenRow {
   account_id: string;
   device_id: string;
   revoked_at: Date | null;
-  expires_at: Date;
+  expired: boolean;
 }
 
 const stateOf = (row: TokenRow): TokenState => ({
@@ -26,7 +27,7 @@ const stateOf = (row: TokenRow): TokenState => ({
   accountId: row.account_id,
   deviceId: row.device_id,
   revokedAt: row.revoked_at,
-  expiresAt: row.expires_at,
+  expired: row.expired,
 });
 
 /**
@@ -36,7 +37,7 @@ const stateOf = (row: TokenRow): TokenState => ({
  */
 export function presentedTokenCtes(tokenId: string): string {
   return `presented_token AS (
-           SELECT id, account_id, device_id, revoked_at, expires_at FROM access_tokens WHERE id = ${tokenId}
+           SELECT id, account_id, device_id, revoked_at, expires_at <= now() AS expired FROM access_tokens WHERE id = ${tokenId}
          ), presented_device_seen AS (
            UPDATE devices SET last_seen_at = now()
             WHERE id = (SELECT device_id FROM presented_token WHERE revoked_at IS NULL)
@@ -50,13 +51,13 @@ export function presentedTokenCtes(tokenId: string): string {
  * {@link TokensService.assertStands} checks.
  */
 export function presentedTokenStands(accountId: string): string {
-  return `presented_token.revoked_at IS NULL AND presented_token.expires_at > now() AND presented_token.account_id::text = ${accountId}`;
+  return `presented_token.revoked_at IS NULL AND NOT presented_token.expired AND presented_token.account_id::text = ${accountId}`;
 }
 
 /** `presented_token`'s columns in the output of a statement that checked it, read by {@link presentedTokenStateOf}. */
 export const PRESENTED_TOKEN_COLUMNS = `presented_token.id AS "presentedTokenId", presented_token.account_id AS "presentedTokenAccountId",
   presented_token.device_id AS "presentedTokenDeviceId", presented_token.revoked_at AS "presentedTokenRevokedAt",
-  presented_token.expires_at AS "presentedTokenExpiresAt"`;
+  presented_token.expired AS "presentedTokenExpired"`;
 
 /** The presented token's state as a statement with {@link PRESENTED_TOKEN_COLUMNS} read it (none: there is no such token). */
 export function presentedTokenStateOf(row: Record<string, unknown>): TokenState | null {
@@ -66,7 +67,7 @@ export function presentedTokenStateOf(row: Record<string, unknown>): TokenState 
     account_id: row.presentedTokenAccountId as string,
     device_id: row.presentedTokenDeviceId as string,
     revoked_at: (row.presentedTokenRevokedAt as Date | null) ?? null,
-    expires_at: row.presentedTokenExpiresAt as Date,
+    expired: row.presentedTokenExpired as boolean,
   });
 }
 

@@ -151,7 +151,7 @@ export class TokensService {
   private assertStands(token: PresentedToken, state: TokenState | null): asserts state is TokenState {
     if (!state || state.accountId !== token.accountId) throw new DomainError('unauthorized', 'Unknown token.');
     if (state.revokedAt) throw new DomainError('token_revoked', 'This token was revoked; sign in again.');
-    if (state.expiresAt.getTime() <= Date.now()) throw new DomainError('unauthorized', 'The token has expired; sign in again.');
+    if (state.expired) throw new DomainError('unauthorized', 'The token has expired; sign in again.');
   }
 
   /** The same checks for a Socket.IO handshake, whose `auth` is `{accessToken, deviceId}` (never the query string). */
