@@ -1,6 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { createHmac } from 'node:crypto';
 import { DesktopSocket } from './support/desktop-socket';
+import { authorizeDevice } from './support/device-grant';
 import { createQrSession, scan, signUpAndLogin, type SignedInDevice } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -29,7 +30,10 @@ describe('security', () => {
     await app.http().post(`/api/qr-sessions/${created.body.id}/confirm`).set(phone.headers).send({ scanTicket: scanned.body.scanTicket }).expect(200);
     const read = await app.http().get(`/api/qr-sessions/${created.body.id}`).set('X-QR-Secret', created.body.secret).expect(200);
     expect(read.body.login.accessToken).toEqual(expect.any(String));
-    for (const [what, response] of Object.entries({ login, created, scanned, read })) {
+    const grant = await authorizeDevice(app);
+    const typed = await app.http().post('/api/qr-sessions/scan-code').set(phone.headers).send({ userCode: grant.user_code }).expect(200);
+    expect(typed.body.scanTicket).toEqual(expect.any(String));
+    for (const [what, response] of Object.entries({ login, created, scanned, read, typed })) {
       expect([what, response.headers['cache-control']]).toEqual([what, 'no-store']);
     }
   });

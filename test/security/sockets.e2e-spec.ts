@@ -119,19 +119,20 @@ describe('socket limits: open connections per address', () => {
       });
       let connected = 0;
       let disconnected = 0;
-      const settled = new Promise<void>((resolve) =>
-        engine.on('message', (data) => {
-          const packet = String(data);
-          if (packet.startsWith('0/qr,')) connected++;
-          if (packet.startsWith('1/qr,')) disconnected++;
-          if (connected === sent && disconnected === sent - SOCKET_CAPS.perConnection) resolve();
-        }),
-      );
+      let lastMessageAt = Date.now();
+      engine.on('message', (data) => {
+        const packet = String(data);
+        if (packet.startsWith('0/qr,')) connected++;
+        if (packet.startsWith('1/qr,')) disconnected++;
+        lastMessageAt = Date.now();
+      });
       for (let i = 0; i < sent; i++) engine.send(`0/qr,${JSON.stringify({ qrId: session.id, secret: session.secret })}`);
-      // The server holds the cap's worth: the others are let go as soon as they are in.
-      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect([connected, disconnected]).toEqual([sent, sent - SOCKET_CAPS.perConnection]);
+      // Until the server has been quiet a while (a CONNECT that came after the first was in is ignored by Socket.IO).
+      const deadline = Date.now() + 5000;
+      while (Date.now() - lastMessageAt < 300 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      // More got in than the cap, and the server let go of all but the cap's worth.
+      expect(connected).toBeGreaterThan(SOCKET_CAPS.perConnection);
+      expect(connected - disconnected).toBe(SOCKET_CAPS.perConnection);
     } finally {
       engine.close();
     }
