@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
+import { buildApi, ROOT } from '../../../test/support/service-process';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 // The schema's entities, as the app lists them (a test composes like an app).
 import { ENTITIES } from '../../../apps/api/src/entities';
@@ -89,5 +92,22 @@ describe('migrations run by processes starting together', () => {
     } finally {
       await dataSource.destroy();
     }
+  });
+});
+
+/** `npm run migration:run` (scripts/migrate.mjs): what a starting process does, so it takes its turn with them. */
+describe('npm run migration:run', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ empty: true });
+    await buildApi();
+  }, 120_000);
+  afterAll(() => db.drop());
+
+  it('applies the pending migrations once, beside another run at the same moment, and says what it did last', async () => {
+    const run = () => promisify(execFile)(process.execPath, ['scripts/migrate.mjs'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url } });
+    const outputs = (await Promise.all([run(), run()])).map(({ stdout }) => stdout.trim().split('\n').at(-1)).sort();
+    expect(outputs).toEqual([`applied: ${MIGRATIONS.map((migration) => migration.name).join(', ')}`, 'nothing pending']);
   });
 });
