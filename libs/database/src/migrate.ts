@@ -7,8 +7,13 @@ import { createDataSourceOptions } from './data-source-options';
  */
 const MIGRATIONS_LOCK = 7_290_442_015;
 
-/** How long a starting process waits for another's migrations (or for a table a migration alters) before it gives up. */
-const LOCK_TIMEOUT = '10min';
+/** How long a starting process waits for its turn, while another process migrates. */
+const TURN_TIMEOUT = '10min';
+/**
+ * How long a migration waits for a table that running queries hold. All the migrations run in one transaction, which
+ * keeps every lock it took while it waits: a long wait would hold up every query on those tables meanwhile.
+ */
+const TABLE_LOCK_TIMEOUT = '30s';
 
 /**
  * Applies every pending migration; answers the names of those it ran. Processes that start together on one database
@@ -24,10 +29,16 @@ export async function runMigrations(url: string): Promise<string[]> {
   const dataSource = new DataSource({ ...createDataSourceOptions(url, { poolSize: 2, applicationName: 'qr-login-migrate' }), logging: ['error'] });
   await dataSource.initialize();
   const queryRunner = dataSource.createQueryRunner();
+  let hasTurn = false;
   try {
-    await queryRunner.startTransaction();
-    await queryRunner.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+    // READ COMMITTED whatever the database's default: each statement then sees what the process before it committed
+    // (under REPEATABLE READ the snapshot would be taken before the wait, and the migrations run again).
+    await queryRunner.startTransaction('READ COMMITTED');
+    await queryRunner.query(`SET LOCAL statement_timeout = 0`);
+    await queryRunner.query(`SET LOCAL lock_timeout = '${TURN_TIMEOUT}'`);
     await queryRunner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATIONS_LOCK]);
+    hasTurn = true;
+    await queryRunner.query(`SET LOCAL lock_timeout = '${TABLE_LOCK_TIMEOUT}'`);
     const executor = new MigrationExecutor(dataSource, queryRunner);
     executor.transaction = 'all';
     const applied = await executor.executePendingMigrations();
@@ -36,9 +47,10 @@ export async function runMigrations(url: string): Promise<string[]> {
   } catch (error) {
     if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => undefined);
     if ((error as { code?: unknown }).code === '55P03') {
-      throw new Error(`the migrations waited ${LOCK_TIMEOUT} for a lock: another process is migrating, or holds a table a migration alters`, {
-        cause: error,
-      });
+      const why = hasTurn
+        ? `a migration waited ${TABLE_LOCK_TIMEOUT} for a table that running queries hold; retry when it is quieter`
+        : `another process has been migrating for ${TURN_TIMEOUT}`;
+      throw new Error(why, { cause: error });
     }
     throw error;
   } finally {

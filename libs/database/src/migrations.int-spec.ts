@@ -93,6 +93,20 @@ describe('migrations run by processes starting together', () => {
       await dataSource.destroy();
     }
   });
+
+  it('take turns also where the database runs transactions at REPEATABLE READ by default', async () => {
+    const strict = await createTestDatabase({ empty: true });
+    try {
+      const dataSource = new DataSource(createDataSourceOptions(strict.url, { poolSize: 1 }));
+      await dataSource.initialize();
+      await dataSource.query(`ALTER DATABASE ${strict.name} SET default_transaction_isolation = 'repeatable read'`);
+      await dataSource.destroy();
+      const outcomes = await Promise.allSettled([runMigrations(strict.url), runMigrations(strict.url), runMigrations(strict.url)]);
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    } finally {
+      await strict.drop();
+    }
+  });
 });
 
 /** `npm run migration:run` (scripts/migrate.mjs): what a starting process does, so it takes its turn with them. */
