@@ -219,11 +219,22 @@ describe('rate limits', () => {
     for (let i = 0; i <= RATE_LIMIT_POLICIES.watchQr.limit; i++)
       reads.push(await sendFrom('GET', '/api/qr-sessions/AAAAAAAAAAAAAAAAAAAAAA/qr.svg', image));
     expect(reads.slice(-2)).toEqual([404, 429]);
-    // The visitor's own desktop, at the same address, creates and reads as if nothing had happened.
+    // A POST without a body needs no preflight either: the JSON routes refuse it, but only after counting it.
+    const logins = [];
+    for (let i = 0; i <= RATE_LIMIT_POLICIES.login.limit; i++)
+      logins.push(await sendFrom('POST', '/api/auth/login', { Origin: 'https://evil.example' }));
+    expect(logins.slice(-2)).toEqual([400, 429]);
+    // The visitor's own desktop, at the same address, creates and reads as if nothing had happened, and signs in.
     const created = await requestFrom(visitor, app.url, 'POST', '/api/qr-sessions?image=none', { device: { id: 'visitor-desk-1', type: 'web' } });
     expect(created.status).toBe(201);
     const read = await requestFrom(visitor, app.url, 'GET', `/api/qr-sessions/${created.body.id}`, undefined, { 'X-QR-Secret': created.body.secret });
     expect(read.status).toBe(200);
+    const login = await requestFrom(visitor, app.url, 'POST', '/api/auth/login', {
+      username: 'nobody-here',
+      password: 'not-a-password',
+      device: { id: 'visitor-phone-1', type: 'ios' },
+    });
+    expect(login.status).toBe(401);
   });
 
   it('gives no second budget to a request no page could send without a preflight, whatever its headers claim', async () => {

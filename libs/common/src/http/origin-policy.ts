@@ -67,8 +67,9 @@ const SIMPLE_BODY_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-
 function sendableWithoutPreflight({ method, headers }: { method: string; headers: RequestHeaders }): boolean {
   if (method === 'GET' || method === 'HEAD') return true;
   if (method !== 'POST') return false;
-  const type = (single(headers['content-type']) ?? '').split(';')[0].trim().toLowerCase();
-  return SIMPLE_BODY_TYPES.includes(type);
+  const type = single(headers['content-type']);
+  // A POST without a body type (`fetch(url, {method: 'POST', mode: 'no-cors'})`) needs no preflight either.
+  return type === undefined || SIMPLE_BODY_TYPES.includes(type.split(';')[0].trim().toLowerCase());
 }
 
 function single(value: string | string[] | undefined): string | undefined {
