@@ -110,7 +110,7 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
   app.useGlobalFilters(errors, new OAuthParserErrorFilter());
   // Only PUBLIC_URL's origin and CORS_ORIGINS get a CORS grant: a page elsewhere must not run a login in the victim's
   // browser (contract §6). Same-origin requests need no grant.
-  const origins = new OriginPolicy(config.publicUrl, config.corsOrigins);
+  const origins = new OriginPolicy(config);
   app.enableCors({
     origin: (origin, callback) => callback(null, origin !== undefined && origins.allowsCrossOrigin(origin)),
     // Every method the API has (DELETE: cancel a session, sign a device out); @fastify/cors grants GET, HEAD, POST only.

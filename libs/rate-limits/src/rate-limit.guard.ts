@@ -36,7 +36,7 @@ export class RateLimitGuard implements CanActivate {
     private readonly limiter: RateLimiter,
     config: AppConfigService,
   ) {
-    this.origins = new OriginPolicy(config.publicUrl, config.corsOrigins);
+    this.origins = new OriginPolicy(config);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

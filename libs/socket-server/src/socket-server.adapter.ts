@@ -41,7 +41,7 @@ export class SocketServerAdapter extends IoAdapter {
     private readonly config: AppConfigService,
   ) {
     super(application);
-    this.origins = new OriginPolicy(config.publicUrl, config.corsOrigins);
+    this.origins = new OriginPolicy(config);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {

@@ -1,7 +1,7 @@
 import { OriginPolicy } from './origin-policy';
 
 describe('OriginPolicy.isForeignPage', () => {
-  const policy = new OriginPolicy('https://qr.example', ['https://partner.example']);
+  const policy = new OriginPolicy({ publicUrl: 'https://qr.example', corsOrigins: ['https://partner.example'] });
   const request = (method: string, headers: Record<string, string>) => ({ method, headers: { host: 'qr.example', ...headers } });
   const evil = { origin: 'https://evil.example' };
 

@@ -11,7 +11,8 @@
 export class OriginPolicy {
   private readonly allowed: ReadonlySet<string>;
 
-  constructor(publicUrl: string, corsOrigins: readonly string[]) {
+  /** From the service's configuration (`PUBLIC_URL`, `CORS_ORIGINS`): the HTTP server, the sockets and the rate limits ask the same. */
+  constructor({ publicUrl, corsOrigins }: { publicUrl: string; corsOrigins: readonly string[] }) {
     this.allowed = new Set([new URL(publicUrl).origin, ...corsOrigins]);
   }
 
