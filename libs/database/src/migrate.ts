@@ -1,11 +1,11 @@
-import { DataSource, MigrationExecutor } from 'typeorm';
+import { DataSource, MigrationExecutor, type QueryRunner } from 'typeorm';
 import { createDataSourceOptions } from './data-source-options';
 
 /**
  * The advisory lock that serialises migrations across processes on one database: a number of our own, which nothing
  * else that shares the database is expected to lock.
  */
-const MIGRATIONS_LOCK = 7_290_442_015;
+export const MIGRATIONS_LOCK = 7_290_442_015;
 
 /** How long a starting process waits for its turn, while another process migrates. */
 const TURN_TIMEOUT = '10min';
@@ -19,13 +19,33 @@ const TABLE_LOCK_TIMEOUT = '30s';
  * Applies every pending migration; answers the names of those it ran. Processes that start together on one database
  * (compose's replicas, or services deployed at once) take turns: the first migrates, each one after it finds nothing
  * pending. Without that they would all create the same tables and types, and all but one fail.
- *
- * The turn is a transaction-scoped advisory lock, and every pending migration runs in that one transaction: it holds on
- * one server connection also behind PgBouncer in transaction mode (a session's lock would not), and it goes with the
- * transaction whatever happens to the process. A migration that cannot run in a transaction (`CREATE INDEX
- * CONCURRENTLY`) does not belong here.
  */
-export async function runMigrations(url: string): Promise<string[]> {
+export function runMigrations(url: string): Promise<string[]> {
+  return inTurn(url, async (executor) => (await executor.executePendingMigrations()).map((migration) => migration.name));
+}
+
+/**
+ * Undoes the last applied migration (`npm run migration:revert`), in its turn with processes that start meanwhile;
+ * answers its name, or undefined when none was applied. A process starting right after applies it again: stop the
+ * service, or deploy the build without it, before reverting.
+ */
+export function revertLastMigration(url: string): Promise<string | undefined> {
+  return inTurn(url, async (executor, queryRunner) => {
+    // TypeORM's own choice of the last one: the latest timestamp.
+    const [last] = (await queryRunner.query(`SELECT name FROM schema_migrations ORDER BY "timestamp" DESC LIMIT 1`)) as { name: string }[];
+    if (!last) return undefined;
+    await executor.undoLastMigration();
+    return last.name;
+  });
+}
+
+/**
+ * Runs `work` in the migrations' turn. The turn is a transaction-scoped advisory lock, and the work runs in that one
+ * transaction: it holds on one server connection also behind PgBouncer in transaction mode (a session's lock would
+ * not), and it goes with the transaction whatever happens to the process. A migration that cannot run in a transaction
+ * (`CREATE INDEX CONCURRENTLY`) does not belong here.
+ */
+async function inTurn<T>(url: string, work: (executor: MigrationExecutor, queryRunner: QueryRunner) => Promise<T>): Promise<T> {
   const dataSource = new DataSource({ ...createDataSourceOptions(url, { poolSize: 2, applicationName: 'qr-login-migrate' }), logging: ['error'] });
   await dataSource.initialize();
   const queryRunner = dataSource.createQueryRunner();
@@ -41,9 +61,9 @@ export async function runMigrations(url: string): Promise<string[]> {
     await queryRunner.query(`SET LOCAL lock_timeout = '${TABLE_LOCK_TIMEOUT}'`);
     const executor = new MigrationExecutor(dataSource, queryRunner);
     executor.transaction = 'all';
-    const applied = await executor.executePendingMigrations();
+    const result = await work(executor, queryRunner);
     await queryRunner.commitTransaction();
-    return applied.map((migration) => migration.name);
+    return result;
   } catch (error) {
     if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => undefined);
     if ((error as { code?: unknown }).code === '55P03') {

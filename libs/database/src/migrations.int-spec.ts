@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/tes
 // The schema's entities, as the app lists them (a test composes like an app).
 import { ENTITIES } from '../../../apps/api/src/entities';
 import { createDataSourceOptions } from './data-source-options';
-import { runMigrations } from './migrate';
+import { MIGRATIONS_LOCK, runMigrations } from './migrate';
 import { MIGRATIONS } from './migrations';
 
 /** The migrations are the only source of the schema: they must build it from empty, match the entities, and undo. */
@@ -109,8 +109,8 @@ describe('migrations run by processes starting together', () => {
   });
 });
 
-/** `npm run migration:run` (scripts/migrate.mjs): what a starting process does, so it takes its turn with them. */
-describe('npm run migration:run', () => {
+/** `npm run migration:run` and `migration:revert` (scripts/migrate.mjs): in the turn that starting processes take. */
+describe('npm run migration:run and migration:revert', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
@@ -123,5 +123,36 @@ describe('npm run migration:run', () => {
     const run = () => promisify(execFile)(process.execPath, ['scripts/migrate.mjs'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url } });
     const outputs = (await Promise.all([run(), run()])).map(({ stdout }) => stdout.trim().split('\n').at(-1)).sort();
     expect(outputs).toEqual([`applied: ${MIGRATIONS.map((migration) => migration.name).join(', ')}`, 'nothing pending']);
+  });
+
+  it('reverts the last migration only in its turn, and says which', async () => {
+    await runMigrations(db.url);
+    const last = MIGRATIONS.at(-1)!.name;
+    const dataSource = new DataSource(createDataSourceOptions(db.url, { poolSize: 2 }));
+    await dataSource.initialize();
+    const holder = dataSource.createQueryRunner();
+    try {
+      // Another process is migrating: it holds the turn.
+      await holder.startTransaction();
+      await holder.query('SELECT pg_advisory_xact_lock($1)', [MIGRATIONS_LOCK]);
+      const revert = promisify(execFile)(process.execPath, ['scripts/migrate.mjs', 'revert'], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: db.url },
+      });
+      const waiting = `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                        WHERE l.locktype = 'advisory' AND NOT l.granted AND a.application_name = 'qr-login-migrate'`;
+      while ((await dataSource.query(waiting))[0].n === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await dataSource.query(`SELECT name FROM schema_migrations WHERE name = $1`, [last])).toEqual([{ name: last }]);
+
+      await holder.commitTransaction();
+      expect((await revert).stdout.trim().split('\n').at(-1)).toBe(`reverted: ${last}`);
+      expect(await dataSource.query(`SELECT name FROM schema_migrations WHERE name = $1`, [last])).toEqual([]);
+      // Its down ran: applying it again finds nothing of it left.
+      expect(await runMigrations(db.url)).toEqual([last]);
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+      await dataSource.destroy();
+    }
   });
 });
