@@ -7,8 +7,17 @@ import type { DeviceType } from './devices';
 export const QR_STATUSES = ['pending', 'scanned', 'confirmed', 'rejected', 'cancelled', 'expired'] as const;
 export type QrStatus = (typeof QR_STATUSES)[number];
 
+/** Statuses from which a session may still change. */
+export const OPEN_STATUSES: readonly QrStatus[] = ['pending', 'scanned'];
+/** Statuses a session ends in: it never changes again. */
+export const FINISHED_STATUSES: readonly QrStatus[] = ['confirmed', 'rejected', 'cancelled', 'expired'];
+
+export function isFinished(status: QrStatus): boolean {
+  return FINISHED_STATUSES.includes(status);
+}
+
 /**
- * How far along the state machine a status is: pending < scanned < any terminal status. Sessions only ever move
+ * How far along the state machine a status is: pending < scanned < any finished status. Sessions only ever move
  * forward, so an event whose rank is not above what a client already has is stale (it arrived late) and can be dropped.
  */
 export function statusRank(status: QrStatus): number {

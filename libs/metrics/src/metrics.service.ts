@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FINISHED_STATUSES, isFinished, type QrStatus } from '@app/contract';
 
 /** How a desktop hears of a change: its Socket.IO connection, or a held long-poll answered. */
 export type PushTransport = 'socket' | 'long-poll';
-
-/** Terminal outcomes of a QR session, as counted by `qr_sessions_finished_total{status}`. */
-const FINISHED: readonly string[] = ['confirmed', 'rejected', 'cancelled', 'expired'];
 
 /** Push delays are milliseconds to seconds: buckets from 1 ms to 10 s. */
 const PUSH_DELAY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -48,7 +46,7 @@ export class MetricsService {
       labelNames: ['status'],
       registers,
     });
-    for (const status of FINISHED) this.finished.inc({ status }, 0);
+    for (const status of FINISHED_STATUSES) this.finished.inc({ status }, 0);
     this.pushDelay = new Histogram({
       name: 'qr_push_delay_seconds',
       help: 'From a committed QR session transition to its event written to the desktop (socket or long-poll response)',
@@ -97,9 +95,9 @@ export class MetricsService {
     this.created.inc();
   }
 
-  /** Counts a session that reached a terminal status; other statuses are ignored. */
-  qrSessionFinished(status: string): void {
-    if (FINISHED.includes(status)) this.finished.inc({ status });
+  /** Counts a session that reached a finished status; other statuses are ignored. */
+  qrSessionFinished(status: QrStatus): void {
+    if (isFinished(status)) this.finished.inc({ status });
   }
 
   /**

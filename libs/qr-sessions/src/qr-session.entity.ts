@@ -4,9 +4,6 @@ import type { Account } from '@app/accounts';
 import type { Device } from '@app/devices';
 import type { AccessToken } from '@app/tokens';
 
-/** Statuses from which a session may still change; the rest are terminal. */
-export const OPEN_STATUSES: readonly QrStatus[] = ['pending', 'scanned'];
-
 /**
  * One attempt of a desktop to sign in by QR code. The desktop that created it (`desktop_*`) holds the secret; the
  * phone that scanned it (`scanned_by_*`) holds the scan ticket. Both are stored only as SHA-256 hashes.

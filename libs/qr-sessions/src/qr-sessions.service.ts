@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DomainError, newPublicId, newSecret, secretMatchesHash, sha256Hex, type ClientInfo } from '@app/common';
 import { AppConfigService } from '@app/config';
-import { isMobile, type DeviceType, type QrSessionSnapshot, type QrStatus, type ScanResult } from '@app/contract';
+import { OPEN_STATUSES, isMobile, type DeviceType, type QrSessionSnapshot, type QrStatus, type ScanResult } from '@app/contract';
 import { EventBus } from '@app/events';
 import { MetricsService } from '@app/metrics';
 import type { RateLimitHit } from '@app/rate-limits';
@@ -11,7 +11,6 @@ import { SignInAlerts } from '@app/sign-in-alerts';
 import { TokensService, type PendingAuth } from '@app/tokens';
 import { QR_EVENTS_CHANNEL } from './qr-session-change';
 import { QrSessionChanges } from './qr-session-changes';
-import { OPEN_STATUSES } from './qr-session.entity';
 import {
   QrSessionsRepository,
   type AuditActor,
@@ -32,7 +31,8 @@ export interface DesktopDevice {
 
 type Refused = 'scan' | 'decide' | 'cancel';
 
-const TERMINAL: readonly QrStatus[] = ['confirmed', 'rejected', 'cancelled'];
+/** Finished by a client's decision, not by time: answered `qr_already_completed` (an expired one is `qr_expired`). */
+const DECIDED: readonly QrStatus[] = ['confirmed', 'rejected', 'cancelled'];
 
 /**
  * The QR login state machine (contract §3): pending → scanned → confirmed, scanned → rejected,
@@ -353,7 +353,7 @@ export class QrSessionsService {
   private async refusal(id: string, action: Refused): Promise<DomainError> {
     const session = await this.sessions.findById(id);
     if (!session) return this.notFound();
-    if (TERMINAL.includes(session.status)) {
+    if (DECIDED.includes(session.status)) {
       return new DomainError('qr_already_completed', `This QR session is already ${session.status}.`);
     }
     if (session.status === 'expired' || this.isDue(session)) {

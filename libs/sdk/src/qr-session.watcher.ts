@@ -1,5 +1,8 @@
 import {
   ERROR_STATUS,
+  QR_STATUSES,
+  isFinished,
+  statusRank,
   type CreatedQrSession,
   type ErrorCode,
   type QrServerToClientEvents,
@@ -83,7 +86,6 @@ const EVENT_OF_STATUS: Record<QrStatus, QrWatchEventType> = {
   cancelled: 'cancelled',
   expired: 'expired',
 };
-const RANK: Record<QrStatus, number> = { pending: 0, scanned: 1, confirmed: 2, rejected: 2, cancelled: 2, expired: 2 };
 const EVENT_TYPES = Object.keys({
   status: true,
   scanned: true,
@@ -95,11 +97,7 @@ const EVENT_TYPES = Object.keys({
 
 function isSnapshot(value: unknown): value is QrSessionSnapshot {
   const status = (value as { status?: unknown } | null | undefined)?.status;
-  return typeof status === 'string' && Object.hasOwn(RANK, status);
-}
-
-export function isFinalStatus(status: QrStatus): boolean {
-  return RANK[status] === 2;
+  return typeof status === 'string' && (QR_STATUSES as readonly string[]).includes(status);
 }
 
 /**
@@ -348,10 +346,10 @@ export class QrSessionWatcher implements QrWatch {
 
   private deliver(type: QrWatchEventType, snapshot: QrSessionSnapshot, transport: QrTransport): void {
     if (this.finished || !isSnapshot(snapshot)) return;
-    if (this.last && RANK[snapshot.status] < RANK[this.last.status]) return;
+    if (this.last && statusRank(snapshot.status) < statusRank(this.last.status)) return;
     this.last = snapshot;
     this.notify(() => this.options.onEvent?.({ type, snapshot, transport }));
-    if (isFinalStatus(snapshot.status)) this.finish({ reason: 'completed', snapshot });
+    if (isFinished(snapshot.status)) this.finish({ reason: 'completed', snapshot });
   }
 
   private useTransport(transport: QrTransport, reason: string): void {
