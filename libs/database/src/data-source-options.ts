@@ -17,7 +17,6 @@ export function createDataSourceOptions(
     entities: overrides.entities ?? [],
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
-    migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
     // Not 'error': TypeORM would log failed queries with their parameters, which can hold hashes and tickets.
