@@ -7,7 +7,6 @@ const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    '^@app/contract/(.*)$': '<rootDir>/libs/contract/src/$1',
     '^@app/([^/]+)$': '<rootDir>/libs/$1/src',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -16,7 +16,6 @@ export class AppConfigService implements Readonly<AppConfig> {
   readonly qrAsyncCommit!: boolean;
   readonly scanTicketTtlSeconds!: number;
   readonly accessTokenTtlSeconds!: number;
-  readonly loginPickupSeconds!: number;
   readonly expirySweepSeconds!: number;
   readonly retentionDays!: number;
   readonly retentionSweepSeconds!: number;

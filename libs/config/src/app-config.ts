@@ -24,8 +24,6 @@ export interface AppConfig {
   qrAsyncCommit: boolean;
   scanTicketTtlSeconds: number;
   accessTokenTtlSeconds: number;
-  /** How long the secret holder may still read `login` after confirmation, at least (contract §3). */
-  loginPickupSeconds: number;
   /** Safety-net sweep for sessions whose expiry timer no process held (e.g. all were down at that moment). */
   expirySweepSeconds: number;
   /** Finished QR sessions and their audit rows are deleted this many days after creation. */
@@ -202,7 +200,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     qrAsyncCommit: read.onOff('QR_ASYNC_COMMIT', true),
     scanTicketTtlSeconds: read.int('SCAN_TICKET_TTL_SECONDS', 60, 1, 3600),
     accessTokenTtlSeconds: read.int('ACCESS_TOKEN_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
-    loginPickupSeconds: 60,
     expirySweepSeconds: read.int('EXPIRY_SWEEP_SECONDS', 10, 1, 3600),
     retentionDays: read.int('RETENTION_DAYS', 30, 1, 3650),
     retentionSweepSeconds: read.int('RETENTION_SWEEP_SECONDS', 3600, 1, 7 * 24 * 3600),

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, newPublicId, sha256Hex, type ClientInfo } from '@app/common';
+import { DomainError, hashesEqual, newPublicId, sha256Hex, type ClientInfo } from '@app/common';
 import { AppConfigService } from '@app/config';
 import { DEVICE_VERIFICATION_PATH, type ScanCodeResult } from '@app/contract';
 import { QrSessionsService } from '@app/qr-sessions';
@@ -9,7 +9,7 @@ import { DEFAULT_POLL_INTERVAL_SECONDS } from './device-authorization.entity';
 import { DeviceAuthorizationsRepository, isUserCodeClash } from './device-authorizations.repository';
 import { DEVICE_CODE_GRANT_TYPE } from './oauth-metadata';
 import { OAuthError } from './oauth.error';
-import { formatUserCode, hashesEqual, newUserCode, normaliseUserCode, userCodeHash } from './user-codes';
+import { formatUserCode, newUserCode, normaliseUserCode, userCodeHash } from './user-codes';
 
 /** The answer of `POST /oauth/device_authorization` (RFC 8628 §3.2), plus the session id for a Socket.IO watcher. */
 export interface DeviceAuthorizationResponse {
@@ -85,8 +85,9 @@ export class DeviceGrantService {
     if (request.grantType !== DEVICE_CODE_GRANT_TYPE) {
       throw new OAuthError('unsupported_grant_type', `Only grant_type=${DEVICE_CODE_GRANT_TYPE} is supported.`);
     }
-    const grant = await this.grants.findByDeviceCodeHash(sha256Hex(request.deviceCode));
-    if (!grant || !hashesEqual(grant.deviceCodeHash, sha256Hex(request.deviceCode))) {
+    const hash = sha256Hex(request.deviceCode);
+    const grant = await this.grants.findByDeviceCodeHash(hash);
+    if (!grant || !hashesEqual(grant.deviceCodeHash, hash)) {
       throw new OAuthError('invalid_grant', 'Unknown device_code.');
     }
     if (grant.clientId !== request.clientId) {

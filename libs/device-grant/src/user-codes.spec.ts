@@ -1,4 +1,4 @@
-import { formatUserCode, hashesEqual, newUserCode, normaliseUserCode, userCodeHash, USER_CODE_ALPHABET } from './user-codes';
+import { formatUserCode, newUserCode, normaliseUserCode, userCodeHash, USER_CODE_ALPHABET } from './user-codes';
 
 describe('user codes', () => {
   it('are 8 letters of the 20-letter alphabet shown as XXXX-XXXX: at least 34 bits', () => {
@@ -36,8 +36,5 @@ describe('user codes', () => {
     expect(formatUserCode('WDJBMJHT')).toBe('WDJB-MJHT');
     expect(userCodeHash(normaliseUserCode('wdjb mjht')!)).toBe(userCodeHash(normaliseUserCode('WDJB-MJHT')!));
     expect(userCodeHash('WDJBMJHT')).toMatch(/^[0-9a-f]{64}$/);
-    expect(hashesEqual(userCodeHash('WDJBMJHT'), userCodeHash('WDJBMJHT'))).toBe(true);
-    expect(hashesEqual(userCodeHash('WDJBMJHT'), userCodeHash('WDJBMJHV'))).toBe(false);
-    expect(hashesEqual('00', '0000')).toBe(false);
   });
 });

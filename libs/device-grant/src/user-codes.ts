@@ -1,4 +1,4 @@
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { sha256Hex } from '@app/common';
 import { USER_CODE_ALPHABET, USER_CODE_INPUT_PATTERN } from '@app/contract';
 
@@ -32,11 +32,4 @@ export function formatUserCode(canonical: string): string {
  */
 export function userCodeHash(canonical: string): string {
   return sha256Hex(`user-code:${canonical}`);
-}
-
-/** Constant-time comparison of two hex hashes of equal length. */
-export function hashesEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
-  return left.length === right.length && timingSafeEqual(left, right);
 }

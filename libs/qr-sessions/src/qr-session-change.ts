@@ -1,5 +1,4 @@
-import type { QrStatus } from '@app/contract';
-import type { QrSessionEventType } from './qr-session-event.entity';
+import type { QrEventType, QrStatus } from '@app/contract';
 
 /** The event-bus channel on which every committed QR session change is published. */
 export const QR_EVENTS_CHANNEL = 'qr_session_events';
@@ -20,7 +19,7 @@ export interface QrSessionChangeFields {
  * others read it from the database once. `eventId` is the audit row's id: it tells a repeat of the same message.
  */
 export interface QrSessionChangeMessage {
-  type: QrSessionEventType;
+  type: QrEventType;
   eventId: string;
   session: QrSessionChangeFields;
   /** Epoch milliseconds at which the transition's statement was sent (for qr_push_delay_seconds). */

@@ -1,13 +1,12 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { QrSessionSnapshot, QrStatus } from '@app/contract';
+import type { QrEventType, QrSessionSnapshot, QrStatus } from '@app/contract';
 import { EventBus, RecentKeys } from '@app/events';
 import { isChangeMessage, QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
-import type { QrSessionEventType } from './qr-session-event.entity';
 import { QrSnapshots } from './qr-snapshots';
 
 /** A committed change as this process's listeners receive it. */
 export interface QrSessionChange {
-  type: QrSessionEventType;
+  type: QrEventType;
   /** The audit row's id: the same change heard twice has the same one. */
   eventId: string;
   id: string;

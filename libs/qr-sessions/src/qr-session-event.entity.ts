@@ -4,9 +4,6 @@ import type { Account } from '@app/accounts';
 import type { Device } from '@app/devices';
 import type { QrSession } from './qr-session.entity';
 
-export const QR_SESSION_EVENT_TYPES = QR_EVENT_TYPES;
-export type QrSessionEventType = QrEventType;
-
 /** The audit trail: one row per thing that happened to a QR session, written in the same transaction as the change. */
 @Entity({ name: 'qr_session_events', comment: 'Audit trail of QR sessions: one row per event, written with the change it records.' })
 @Index('ix_qr_session_events_session', ['qrSessionId', 'occurredAt'])
@@ -30,11 +27,11 @@ export class QrSessionEvent {
 
   @Column({
     type: 'enum',
-    enum: QR_SESSION_EVENT_TYPES,
+    enum: QR_EVENT_TYPES,
     enumName: 'qr_session_event_type',
     comment: 'created, scanned, confirmed, rejected, cancelled or expired.',
   })
-  type: QrSessionEventType;
+  type: QrEventType;
 
   @Column({ name: 'occurred_at', type: 'timestamptz', default: () => 'now()', comment: 'When it happened.' })
   occurredAt: Date;

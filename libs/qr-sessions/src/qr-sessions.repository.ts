@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfigService } from '@app/config';
-import type { DeviceType, SignInAlert } from '@app/contract';
+import type { DeviceType, QrEventType, SignInAlert } from '@app/contract';
 import { preparedQuery } from '@app/database';
 import { countedCte, countingSql, counterStateOf, type CounterRow, type CounterState } from '@app/rate-limits';
 import { SIGN_IN_ALERTS_CHANNEL } from '@app/sign-in-alerts';
 import { PRESENTED_TOKEN_COLUMNS, presentedTokenCtes, presentedTokenStands, presentedTokenStateOf, type TokenState } from '@app/tokens';
 import { QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
 import { QrSession } from './qr-session.entity';
-import type { QrSessionEventType } from './qr-session-event.entity';
 
 /** Every column of `qr_sessions` and the entity field it fills, for statements that return whole rows. */
 const SESSION_FIELDS: Array<[column: string, field: keyof QrSession]> = [
@@ -172,7 +171,7 @@ export interface Confirmation extends Transition {
 interface TransitionShape {
   /** The INSERT or UPDATE of `qr_sessions`, `RETURNING ${SESSION_COLUMNS}` (and any extra columns), with its own $1..$n. */
   change: string;
-  type: QrSessionEventType;
+  type: QrEventType;
   /**
    * Whether the change is a phone's: `change` joins the CTE `caller`, which has its row only if the phone's token
    * stands (and, with a counter, the hit is within its limit). A change that is not joins `within_limit` if it can be

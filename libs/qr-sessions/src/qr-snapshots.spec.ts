@@ -25,7 +25,7 @@ describe('QrSnapshots', () => {
   const config = new AppConfigService({ ...loadConfig({}), databaseUrl: 'postgres://unused', jwtSecret: SECRET });
   const jwt = new JwtService({ secret: SECRET });
   const tokens = new TokensService(jwt, {} as TokensRepository, config);
-  const snapshots = new QrSnapshots({} as QrSessionsRepository, tokens, config);
+  const snapshots = new QrSnapshots({} as QrSessionsRepository, tokens);
   const login: NonNullable<QrSessionView['login']> = {
     tokenId: '6f1c3a52-8a5e-4a43-b7e8-0d6c3f1b2a90',
     issuedAt: new Date('2026-01-01T10:00:20Z'),

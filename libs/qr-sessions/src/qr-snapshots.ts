@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfigService } from '@app/config';
 import type { QrSessionSnapshot } from '@app/contract';
 import { TokensService } from '@app/tokens';
 import type { QrSessionChangeFields } from './qr-session-change';
 import { QrSessionsRepository, type QrSessionRow, type QrSessionView } from './qr-sessions.repository';
+
+/** How long after its confirmation a desktop may still read its token, at least (a session's expiry may be later). */
+export const LOGIN_PICKUP_SECONDS = 60;
 
 type SnapshotFields = Pick<QrSessionRow, 'id' | 'status' | 'expiresAt' | 'scannedAt' | 'scannedByDisplayName' | 'scannedByUsername'>;
 
@@ -13,7 +15,6 @@ export class QrSnapshots {
   constructor(
     private readonly sessions: QrSessionsRepository,
     private readonly tokens: TokensService,
-    private readonly config: AppConfigService,
   ) {}
 
   /** The snapshot without `login`: safe to publish on the bus. */
@@ -43,12 +44,12 @@ export class QrSnapshots {
 
   /**
    * The full snapshot, with `login` while the secret holder may still pick it up: until `expiresAt` or
-   * `loginPickupSeconds` after confirmation, whichever is later, and only while the token still stands.
+   * {@link LOGIN_PICKUP_SECONDS} after confirmation, whichever is later, and only while the token still stands.
    */
   ofView({ session, login }: QrSessionView, now = Date.now()): QrSessionSnapshot {
     const snapshot = this.of(session);
     if (session.status !== 'confirmed' || !login || login.revokedAt || !session.confirmedAt) return snapshot;
-    const pickupEnds = Math.max(session.expiresAt.getTime(), session.confirmedAt.getTime() + this.config.loginPickupSeconds * 1000);
+    const pickupEnds = Math.max(session.expiresAt.getTime(), session.confirmedAt.getTime() + LOGIN_PICKUP_SECONDS * 1000);
     if (now >= pickupEnds) return snapshot;
     snapshot.login = this.tokens.loginResult(
       { id: login.tokenId, issuedAt: login.issuedAt, expiresAt: login.expiresAt },

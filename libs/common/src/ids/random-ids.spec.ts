@@ -1,4 +1,4 @@
-import { newPublicId, newSecret, PUBLIC_ID_PATTERN, SECRET_PATTERN, secretMatchesHash, sha256Hex } from './random-ids';
+import { hashesEqual, newPublicId, newSecret, PUBLIC_ID_PATTERN, SECRET_PATTERN, secretMatchesHash, sha256Hex } from './random-ids';
 
 describe('random ids and secrets', () => {
   it('makes ids of 128 bits and secrets of 256 bits, url-safe', () => {
@@ -33,5 +33,8 @@ describe('random ids and secrets', () => {
     expect(secretMatchesHash(secret, hash)).toBe(true);
     expect(secretMatchesHash(newSecret(), hash)).toBe(false);
     expect(secretMatchesHash(secret, 'short')).toBe(false);
+    expect(hashesEqual(sha256Hex('a'), sha256Hex('a'))).toBe(true);
+    expect(hashesEqual(sha256Hex('a'), sha256Hex('b'))).toBe(false);
+    expect(hashesEqual('00', '0000')).toBe(false);
   });
 });

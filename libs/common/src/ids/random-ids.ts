@@ -44,7 +44,12 @@ export function sha256Hex(value: string): string {
 
 /** Compares a presented secret with a stored hash in constant time. */
 export function secretMatchesHash(secret: string, hashHex: string): boolean {
-  const presented = Buffer.from(sha256Hex(secret), 'hex');
-  const stored = Buffer.from(hashHex, 'hex');
-  return presented.length === stored.length && timingSafeEqual(presented, stored);
+  return hashesEqual(sha256Hex(secret), hashHex);
+}
+
+/** Compares two hex hashes in constant time (false when their lengths differ). */
+export function hashesEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && timingSafeEqual(left, right);
 }
