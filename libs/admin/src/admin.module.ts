@@ -10,11 +10,10 @@ import { AdminGateway } from './admin.gateway';
 import { AdminGuard } from './admin.guard';
 import { AdminService } from './admin.service';
 import { LiveStatsAggregator } from './live-stats.aggregator';
-import { RetentionJob } from './retention.job';
 
 @Module({
   imports: [AccountsModule, DevicesModule, TokensModule, QrSessionsModule],
   controllers: [AdminController],
-  providers: [AdminQrSessionsRepository, AdminService, AdminGuard, AdminGateway, AdminAccountBootstrap, RetentionJob, LiveStatsAggregator],
+  providers: [AdminQrSessionsRepository, AdminService, AdminGuard, AdminGateway, AdminAccountBootstrap, LiveStatsAggregator],
 })
 export class AdminModule {}

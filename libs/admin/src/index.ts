@@ -1,2 +1,1 @@
 export * from './admin.module';
-export * from './retention.job';

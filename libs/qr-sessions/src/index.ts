@@ -7,4 +7,5 @@ export * from './qr-sessions.service';
 export * from './qr-snapshots';
 export * from './qr-sessions.module';
 export * from './qr-session-waiters';
+export * from './qr-retention.job';
 export { RequesterResponse, ScanResultResponse } from './dto/qr-session.responses';

@@ -6,6 +6,7 @@ import { QrExpiryScheduler } from './qr-expiry.scheduler';
 import { QrImages } from './qr-images';
 import { QrLandingController } from './qr-landing.controller';
 import { QrLongPoll } from './qr-long-poll';
+import { QrRetentionJob } from './qr-retention.job';
 import { QrSessionChanges } from './qr-session-changes';
 import { QrSessionWaiters } from './qr-session-waiters';
 import { QrSessionsController } from './qr-sessions.controller';
@@ -16,7 +17,17 @@ import { QrSnapshots } from './qr-snapshots';
 @Module({
   imports: [DevicesModule, TokensModule, SignInAlertsModule],
   controllers: [QrSessionsController, QrLandingController],
-  providers: [QrSessionsRepository, QrSessionsService, QrSnapshots, QrSessionChanges, QrSessionWaiters, QrLongPoll, QrExpiryScheduler, QrImages],
+  providers: [
+    QrSessionsRepository,
+    QrSessionsService,
+    QrSnapshots,
+    QrSessionChanges,
+    QrSessionWaiters,
+    QrLongPoll,
+    QrExpiryScheduler,
+    QrRetentionJob,
+    QrImages,
+  ],
   exports: [QrSessionsService, QrSessionChanges, QrSnapshots],
 })
 export class QrSessionsModule {}

@@ -9,6 +9,9 @@ import { PRESENTED_TOKEN_COLUMNS, presentedTokenCtes, presentedTokenStands, pres
 import { QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
 import { QrSession } from './qr-session.entity';
 
+/** The advisory lock that makes one process at a time delete old sessions. */
+const RETENTION_LOCK = 72_519_101;
+
 /** Every column of `qr_sessions` and the entity field it fills, for statements that return whole rows. */
 const SESSION_FIELDS: Array<[column: string, field: keyof QrSession]> = [
   ['id', 'id'],
@@ -519,6 +522,29 @@ export class QrSessionsRepository {
       [limit],
     );
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * Deletes the finished sessions created more than `days` ago, and their audit rows by cascade; answers how many, or
+   * undefined when another process is doing it at this moment (a transaction-scoped advisory lock: one at a time, so
+   * rows are deleted once and no two processes scan the table together).
+   */
+  deleteFinishedOlderThan(days: number): Promise<number | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RETENTION_LOCK]);
+      if (!locked) return undefined;
+      const [{ deleted }]: Array<{ deleted: number }> = await manager.query(
+        `WITH gone AS (
+           DELETE FROM qr_sessions
+            WHERE status NOT IN ('pending', 'scanned')
+              AND created_at < now() - make_interval(days => $1)
+           RETURNING 1
+         )
+         SELECT count(*)::int AS deleted FROM gone`,
+        [days],
+      );
+      return deleted;
+    });
   }
 
   /**
