@@ -129,15 +129,18 @@ describe('device authorization grant', () => {
       expectOAuthError(response, 'invalid_request', 413);
     });
 
-    it('refuses more than 32 parameters (413) and a charset other than UTF-8, in the OAuth format', async () => {
+    it('refuses more than 32 parameters and a charset other than UTF-8, in the OAuth format', async () => {
       const many = ['client_id=my-cli', ...Array.from({ length: 32 }, (_, i) => `p${i}=x`)].join('&');
-      expectOAuthError(await app.http().post('/oauth/device_authorization').type('form').send(many), 'invalid_request', 413);
-      const latin1 = await app
-        .http()
-        .post('/oauth/device_authorization')
-        .set('Content-Type', 'application/x-www-form-urlencoded; charset=iso-8859-1')
-        .send('client_id=my-cli');
-      expectOAuthError(latin1, 'invalid_request');
+      expectOAuthError(await app.http().post('/oauth/device_authorization').type('form').send(many), 'invalid_request');
+      const form = (charset: string, body: string) =>
+        app.http().post('/oauth/device_authorization').set('Content-Type', `application/x-www-form-urlencoded; charset=${charset}`).send(body);
+      expectOAuthError(await form('utf-16', 'client_id=my-cli'), 'invalid_request');
+      // ISO-8859-1 and US-ASCII, which some libraries name by default (Apache HttpClient), read as UTF-8 while the
+      // bytes are ASCII; a byte above that would mean another letter in each.
+      expect((await form('ISO-8859-1', 'client_id=my-cli')).status).toBe(200);
+      expect((await form('us-ascii', 'client_id=my-cli&device_name=TV%20room')).status).toBe(200);
+      expectOAuthError(await form('iso-8859-1', 'client_id=my-cli&device_name=Caf%E9'), 'invalid_request');
+      expectOAuthError(await form('iso-8859-1', 'client_id=my-cli&device_name=Caf\u00e9'), 'invalid_request');
       // UTF-8 named explicitly is what the form is anyway.
       const utf8 = await app
         .http()
@@ -305,6 +308,24 @@ describe('device authorization grant', () => {
       expect(await interval(other)).toBe(5);
     });
 
+    it('holds only a pending request to the pace: a poll too soon still gets the token, or the refusal, once there is one', async () => {
+      // A client that fell out of step (x/oauth2 sends each poll twice when the first is refused): the second poll of
+      // each round is too soon. Once the phone has decided, that poll ends the polling all the same.
+      const approved = await authorizeDevice(app);
+      expectOAuthError(await pollToken(app, approved.device_code), 'authorization_pending');
+      expectOAuthError(await pollToken(app, approved.device_code), 'slow_down');
+      await approve(approved);
+      const token = await pollToken(app, approved.device_code);
+      expect(token.status).toBe(200);
+      expect(token.body.access_token).toEqual(expect.any(String));
+
+      const rejected = await authorizeDevice(app);
+      expectOAuthError(await pollToken(app, rejected.device_code), 'authorization_pending');
+      const scanned = (await scanCode(phone, rejected.user_code).expect(200)).body as ScanCodeResult;
+      await app.http().post(`/api/qr-sessions/${scanned.id}/reject`).set(phone.headers).send({ scanTicket: scanned.scanTicket }).expect(200);
+      expectOAuthError(await pollToken(app, rejected.device_code), 'access_denied');
+    });
+
     async function interval(grant: DeviceAuthorization): Promise<number> {
       const [row] = await app.dataSource.query('SELECT poll_interval_seconds FROM device_authorizations WHERE qr_session_id = $1', [
         grant.qr_session_id,
@@ -356,6 +377,9 @@ describe('device authorization grant', () => {
           .send({ grant_type: grantType, device_code: grant.device_code, client_id: 'test-cli' });
         expectOAuthError(response, 'unsupported_grant_type');
       }
+      // Another grant's own parameters, without this grant's: still the grant type that is refused, not the form.
+      const refresh = await app.http().post('/oauth/token').type('form').send({ grant_type: 'refresh_token', refresh_token: 'x' });
+      expectOAuthError(refresh, 'unsupported_grant_type');
     });
 
     it.each([

@@ -83,10 +83,10 @@ export class DeviceAuthorizationsRepository {
     return row ? { tooFast: row.tooFast, intervalSeconds: row.intervalSeconds } : null;
   }
 
-  /** Marks the token handed out; answers false when it already was (the device code is spent). */
+  /** Marks the token handed out, by the poll that does it; answers false when it already was (the device code is spent). */
   async markTokenIssued(qrSessionId: string): Promise<boolean> {
     const [, count]: [unknown[], number] = await this.dataSource.query(
-      `UPDATE device_authorizations SET token_issued_at = now() WHERE qr_session_id = $1 AND token_issued_at IS NULL`,
+      `UPDATE device_authorizations SET token_issued_at = now(), last_polled_at = now() WHERE qr_session_id = $1 AND token_issued_at IS NULL`,
       [qrSessionId],
     );
     return count === 1;

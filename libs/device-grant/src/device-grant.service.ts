@@ -94,16 +94,15 @@ export class DeviceGrantService {
       throw new OAuthError('invalid_client', 'This device_code was issued to another client_id.');
     }
     if (grant.tokenIssuedAt) throw new OAuthError('invalid_grant', 'This device_code was already redeemed.');
-    const pace = await this.grants.notePoll(grant.qrSessionId);
-    if (!pace) throw new OAuthError('invalid_grant', 'Unknown device_code.');
-    if (pace.tooFast) {
-      throw new OAuthError('slow_down', `Polled faster than the interval: wait ${pace.intervalSeconds} s between requests from now on.`);
-    }
     // The device code is the session's secret: the same check, expiry on the spot and snapshot as for a desktop.
     const snapshot = await this.sessions.snapshotFor(grant.qrSessionId, request.deviceCode);
     switch (snapshot.status) {
       case 'pending':
       case 'scanned':
+        // Only a request still pending is held to the pace (`slow_down` is a kind of `authorization_pending`, RFC
+        // 8628 §3.5): an answer that ends the polling is given whenever it is asked for, so a client that fell out of
+        // step still gets its token, or its refusal, at its next poll.
+        await this.holdToPace(grant.qrSessionId);
         throw new OAuthError('authorization_pending', 'The user has not approved the request yet.');
       case 'rejected':
         throw new OAuthError('access_denied', 'The user rejected the request on their phone.');
@@ -124,6 +123,14 @@ export class DeviceGrantService {
       expires_in: Math.max(0, Math.floor((Date.parse(login.expiresAt) - Date.now()) / 1000)),
       device_id: login.device.id,
     };
+  }
+
+  private async holdToPace(qrSessionId: string): Promise<void> {
+    const pace = await this.grants.notePoll(qrSessionId);
+    if (!pace) throw new OAuthError('invalid_grant', 'Unknown device_code.');
+    if (pace.tooFast) {
+      throw new OAuthError('slow_down', `Polled faster than the interval: wait ${pace.intervalSeconds} s between requests from now on.`);
+    }
   }
 
   /**

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorCodes } from 'fastify';
 import { parse } from 'node:querystring';
 import type { Readable } from 'node:stream';
-import { mediaTypeOf, namesCharsetOtherThanUtf8 } from '@app/common';
+import { charsetOf, mediaTypeOf, namesCharsetOtherThanUtf8 } from '@app/common';
 import { OAuthError } from './oauth.error';
 
 /** The endpoints that take form-encoded parameters (RFC 6749 §3.2, RFC 8628 §3.1). */
@@ -10,6 +10,16 @@ export const OAUTH_FORM_PATHS = new Set(['/oauth/device_authorization', '/oauth/
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const MAX_PARAMETERS = 32;
+/**
+ * Charsets that some client libraries name by default (Apache HttpClient: ISO-8859-1) and that read as UTF-8 does as
+ * long as every byte, sent as it is or percent-encoded, is ASCII: every valid value of these endpoints is.
+ */
+const ASCII_COMPATIBLE_CHARSETS = new Set(['us-ascii', 'ascii', 'iso-8859-1', 'latin1']);
+
+/** Whether a form body is ASCII once percent-decoded: no byte above 0x7f, no `%80`-`%FF`. */
+function isAsciiForm(body: Buffer): boolean {
+  return body.every((byte) => byte < 0x80) && !/%[89a-f][0-9a-f]/i.test(body.toString('latin1'));
+}
 
 const isFormRoute = (request: FastifyRequest) => OAUTH_FORM_PATHS.has(request.routeOptions.url ?? '');
 
@@ -43,7 +53,8 @@ const tooLarge = () => new OAuthError('invalid_request', 'The request body is la
  * as an unsupported content type (the JSON API takes JSON). On the OAuth endpoints:
  * - a body of another type (JSON, ...) is refused before any parser reads it;
  * - parameters are read as `node:querystring` reads them: a repeated one stays an array, so the form pipe can refuse it;
- * - more than 32 parameters, a charset other than UTF-8, or a body over `limitBytes` is refused.
+ * - more than 32 parameters, or a body over `limitBytes` (413), is refused;
+ * - a charset other than UTF-8 is refused, but for US-ASCII and ISO-8859-1 when every byte of the body is ASCII.
  */
 export function registerOAuthFormBodies(fastify: FastifyInstance, limitBytes: number): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
@@ -57,11 +68,15 @@ export function registerOAuthFormBodies(fastify: FastifyInstance, limitBytes: nu
     // No route: the answer is 404 whatever the body.
     if (request.is404) return undefined;
     if (!isFormRoute(request)) throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE();
-    if (namesCharsetOtherThanUtf8(request.headers['content-type'])) {
+    const contentType = request.headers['content-type'];
+    const asciiCompatible = ASCII_COMPATIBLE_CHARSETS.has(charsetOf(contentType) ?? '');
+    if (namesCharsetOtherThanUtf8(contentType) && !asciiCompatible) {
       throw new OAuthError('invalid_request', 'Send the parameters in UTF-8.');
     }
-    const body = (await readBody(payload, Number(request.headers['content-length'] ?? 0), limitBytes)).toString('utf8');
-    if (body.split('&').length > MAX_PARAMETERS) throw new OAuthError('invalid_request', `Send at most ${MAX_PARAMETERS} parameters.`, 413);
+    const raw = await readBody(payload, Number(request.headers['content-length'] ?? 0), limitBytes);
+    if (asciiCompatible && !isAsciiForm(raw)) throw new OAuthError('invalid_request', 'Send the parameters in UTF-8.');
+    const body = raw.toString('utf8');
+    if (body.split('&').length > MAX_PARAMETERS) throw new OAuthError('invalid_request', `Send at most ${MAX_PARAMETERS} parameters.`);
     return parse(body, '&', '=', { maxKeys: 0 });
   });
 }

@@ -8,6 +8,11 @@ export function mediaTypeOf(contentType: string | undefined): string | undefined
  * are UTF-8: bytes of another charset would be read as something else. Naming none means UTF-8.
  */
 export function namesCharsetOtherThanUtf8(contentType: string | undefined): boolean {
-  const charset = /;\s*charset=("?)([^";]+)\1/i.exec(contentType ?? '')?.[2].toLowerCase();
+  const charset = charsetOf(contentType);
   return charset !== undefined && charset !== 'utf-8' && charset !== 'utf8';
+}
+
+/** The `charset` parameter of a `Content-Type` header, in lower case; undefined when it names none. */
+export function charsetOf(contentType: string | undefined): string | undefined {
+  return /;\s*charset=("?)([^";]+)\1/i.exec(contentType ?? '')?.[2].toLowerCase();
 }
