@@ -1,11 +1,9 @@
 import { io, type Socket } from 'socket.io-client';
-import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents, type ScanResult, type SignInAlert } from '@app/contract';
+import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents, type ScanCodeResult, type SignInAlert } from '@app/contract';
 import { authorizeDevice, DEVICE_CODE_GRANT, pollToken, waitOutInterval, type DeviceAuthorization } from './support/device-grant';
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, loginAs, signUpAndLogin, type SignedInDevice } from './support/factories';
 import { heldLongPolls, startTestApp, TEST_PUBLIC_URL, type TestApp } from './support/test-app';
-
-type ScanCodeResult = ScanResult & { requester: ScanResult['requester'] & { clientId: string } };
 
 /** Contract §8: the OAuth 2.0 Device Authorization Grant (RFC 8628) on QR sessions, over HTTP and Socket.IO. */
 describe('device authorization grant', () => {
@@ -174,6 +172,8 @@ describe('device authorization grant', () => {
           userAgent: 'curl/8.5',
           createdAt: expect.any(String),
           clientId: 'gh-cli',
+          // As the device shows it, however the phone typed it: the user compares the two.
+          userCode: grant.user_code,
         },
       });
       // Again from the same phone: a fresh ticket, as for a QR scan.

@@ -88,6 +88,7 @@ describe('mobile command-line client, end to end', () => {
     expect(code.stdout).toContain(`Sign-in request for QR session ${typed.qr_session_id}`);
     expect(code.stdout).toMatch(/device: +pc "NAS"/);
     expect(code.stdout).toMatch(/client id: +backup-tool/);
+    expect(code.stdout).toContain(`code:        ${typed.user_code} (the device must show the same code)`);
     expect(code.stdout).toMatch(/user agent: +BackupTool\/1\.2/);
     expect((await cli(state, ['confirm'])).code).toBe(0);
     const token = await pollToken(app, typed.device_code, 'backup-tool').expect(200);
@@ -101,6 +102,8 @@ describe('mobile command-line client, end to end', () => {
     const scan = await cli(state, ['scan', scanned.verification_uri_complete]);
     expect(scan).toMatchObject({ code: 0, stderr: '' });
     expect(scan.stdout).toContain(`Sign-in request for QR session ${scanned.qr_session_id}`);
+    // A link carries its code: the user still compares it with the device's screen.
+    expect(scan.stdout).toContain(`code:        ${scanned.user_code} (the device must show the same code)`);
     expect((await cli(state, ['reject'])).code).toBe(0);
     expect((await pollToken(app, scanned.device_code, 'backup-tool')).body.error).toBe('access_denied');
 

@@ -45,11 +45,13 @@ describe('requester format', () => {
         userAgent: 'curl/8.5',
         createdAt: '2026-01-01T09:59:30Z',
         clientId: 'gh\u001b[2Jcli',
+        userCode: 'WDJB-MJHT',
       },
     };
     const text = formatScan(scan, now);
     expect(text).toContain('device:      pc "build box"');
     expect(text).toContain('client id:   gh\\x1b[2Jcli');
+    expect(text).toContain('code:        WDJB-MJHT (the device must show the same code)');
     expect(formatScan({ ...scan, requester: { ...scan.requester, clientId: 'my-cli' } }, now)).toContain('client id:   my-cli');
   });
 

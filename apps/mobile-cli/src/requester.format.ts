@@ -19,12 +19,12 @@ export function ageOf(isoTime: string, now: number): string {
  */
 export function formatScan(scan: ScanResult | ScanCodeResult, now: number): string {
   const { device, ip, userAgent, createdAt } = scan.requester;
-  // A CLI or TV signing in with a user code (OAuth device grant) names its OAuth client too.
-  const clientId = 'clientId' in scan.requester ? scan.requester.clientId : undefined;
+  // A CLI or TV signing in with a user code (OAuth device grant) names its OAuth client and its code too.
+  const grant = 'clientId' in scan.requester ? scan.requester : undefined;
   return [
     `Sign-in request for QR session ${safe(scan.id)}`,
     `  device:      ${safe(device.type)}${device.name ? ` "${safe(device.name)}"` : ' (no name)'}`,
-    ...(clientId !== undefined ? [`  client id:   ${safe(clientId)}`] : []),
+    ...(grant ? [`  client id:   ${safe(grant.clientId)}`, `  code:        ${safe(grant.userCode)} (the device must show the same code)`] : []),
     `  IP address:  ${ip ? safe(ip) : 'unknown'}`,
     `  user agent:  ${userAgent ? safe(userAgent) : 'unknown'}`,
     `  requested:   ${ageOf(createdAt, now)} (${safe(createdAt)})`,

@@ -14,7 +14,11 @@ export const USER_CODE_INPUT_PATTERN = /^[BCDFGHJKLMNPQRSTVWXZ]{4}[- ]?[BCDFGHJK
 /** The path of `verification_uri` under PUBLIC_URL; `verification_uri_complete` adds `?user_code=XXXX-XXXX`. */
 export const DEVICE_VERIFICATION_PATH = '/device';
 
-/** The scan answer for a session found by its user code: the requester also names the OAuth client that asks. */
+/**
+ * The scan answer for a session found by its user code: the requester also names the OAuth client that asks, and the
+ * code as the device shows it (`XXXX-XXXX`), for the user to compare before confirming (RFC 8628 §5.4): a link opened
+ * from elsewhere may carry another device's code.
+ */
 export interface ScanCodeResult extends ScanResult {
-  requester: ScanResult['requester'] & { clientId: string };
+  requester: ScanResult['requester'] & { clientId: string; userCode: string };
 }

@@ -147,6 +147,6 @@ export class DeviceGrantService {
     }
     // The guard checked the token already; the scan's statement reads it again as it acts, which costs an index lookup.
     const scanned = await this.sessions.scan(grant.qrSessionId, { token: auth }, client);
-    return { ...scanned, requester: { ...scanned.requester, clientId: grant.clientId } };
+    return { ...scanned, requester: { ...scanned.requester, clientId: grant.clientId, userCode: formatUserCode(canonical!) } };
   }
 }

@@ -86,6 +86,9 @@ export class OAuthErrorResponse implements OAuthErrorBody {
 class CodeRequesterResponse extends RequesterResponse {
   @ApiProperty({ example: 'my-cli', description: 'The OAuth client_id that asked.' })
   clientId: string;
+
+  @ApiProperty({ example: 'WDJB-MJHT', description: 'The user code as the device shows it: the user should see the same on its screen.' })
+  userCode: string;
 }
 
 /** The scan answer of contract §3 for a session found by its user code; `id` is the session id to confirm or reject. */
