@@ -237,17 +237,18 @@ describe('admin', () => {
     const erin = await signUpAndLogin(app);
     const { session } = await signInDesktop(erin, 'confirmed');
     const [signIn] = await app.dataSource.query('SELECT * FROM qr_sign_ins WHERE id = $1', [session.id]);
-    expect(signIn).toMatchObject({ status: 'confirmed', username: erin.username, phone_device_id: erin.deviceId, desktop_device_type: 'web' });
+    expect(signIn).toMatchObject({ status: 'confirmed', username: erin.username, phone_client_device_id: erin.deviceId, desktop_device_type: 'web' });
     const perDay = await app.dataSource.query(`SELECT outcome, sessions::int FROM qr_sign_ins_per_day WHERE day = (now() AT TIME ZONE 'UTC')::date`);
     expect(perDay).toEqual(expect.arrayContaining([{ outcome: 'confirmed', sessions: expect.any(Number) }]));
     const methods = await app.dataSource.query(`SELECT method FROM sign_ins_per_day WHERE day = (now() AT TIME ZONE 'UTC')::date ORDER BY method`);
     expect(methods.map((row: { method: string }) => row.method)).toEqual(['password', 'qr']);
-    const devices = await app.dataSource.query('SELECT device_id, active_tokens::int FROM signed_in_devices WHERE username = $1 ORDER BY type', [
-      erin.username,
-    ]);
+    const devices = await app.dataSource.query(
+      'SELECT client_device_id, active_tokens::int FROM signed_in_devices WHERE username = $1 ORDER BY type',
+      [erin.username],
+    );
     expect(devices).toEqual([
-      { device_id: erin.deviceId, active_tokens: 1 },
-      { device_id: expect.any(String), active_tokens: 1 },
+      { client_device_id: erin.deviceId, active_tokens: 1 },
+      { client_device_id: expect.any(String), active_tokens: 1 },
     ]);
     const [comment] = await app.dataSource.query(`SELECT obj_description('qr_sessions'::regclass) AS text`);
     expect(comment.text).toMatch(/QR sign-in attempts/);

@@ -41,7 +41,8 @@ export class AccessToken {
     type: 'enum',
     enum: TOKEN_GRANTS,
     enumName: 'token_grant',
-    comment: 'password: signed in with a password; qr: a desktop signed in by QR.',
+    comment:
+      "password: signed in with a password (a phone, or the admin page); qr: signed in by a phone's confirmation (a desktop by QR code, or a CLI or TV by its user code).",
   })
   grant: TokenGrant;
 

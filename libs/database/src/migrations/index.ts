@@ -6,6 +6,7 @@ import { IndexEventsByTypeAndTime1795840301427 } from './1795840301427-IndexEven
 import { AddEventOutbox1795840400000 } from './1795840400000-AddEventOutbox';
 import { AddLoginFailureCounters1795842863090 } from './1795842863090-AddLoginFailureCounters';
 import { AddServiceSecrets1795842909517 } from './1795842909517-AddServiceSecrets';
+import { NameClientDeviceIdsInViews1795900000000 } from './1795900000000-NameClientDeviceIdsInViews';
 
 /** Every migration, in order. Generated with `npm run migration:generate --name=<Name>`, then reviewed. */
 export const MIGRATIONS: Function[] = [
@@ -17,4 +18,5 @@ export const MIGRATIONS: Function[] = [
   AddEventOutbox1795840400000,
   AddLoginFailureCounters1795842863090,
   AddServiceSecrets1795842909517,
+  NameClientDeviceIdsInViews1795900000000,
 ];
