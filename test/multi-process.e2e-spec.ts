@@ -1,3 +1,4 @@
+import { EventBus } from '@app/events';
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, scan, signUpAndLogin } from './support/factories';
 import { heldLongPolls, startTestApp, type TestApp } from './support/test-app';
@@ -79,5 +80,48 @@ describe('two API instances on one database', () => {
     await a.http().post('/api/auth/logout').set(phone.headers).expect(204);
     const response = await b.http().get('/api/me').set(phone.headers).expect(401);
     expect(response.body.code).toBe('token_revoked');
+  });
+});
+
+/**
+ * A process alone on the embedded PostgreSQL it started publishes no session changes: no one else can hear them. But
+ * the database is reachable, and an operator may start a second process on it by hand (not with WORKERS): that one
+ * announces itself, and from then on the first publishes every change, so the second one's desktops hear them.
+ */
+describe('a process started on the database of one that was alone on it', () => {
+  let db: TestDatabase;
+  let alone: TestApp;
+  let second: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    alone = await startTestApp({}, db, { aloneOnDatabase: true });
+  });
+  afterAll(async () => {
+    await second?.close();
+    await alone.close();
+    await db.drop();
+  });
+
+  it('makes the first one publish: a desktop on the second hears what the phone did through the first', async () => {
+    expect(alone.app.get(EventBus).alone).toBe(true);
+    second = await startTestApp({}, db);
+    // The announcement travels by NOTIFY: it arrives in its own time, within moments.
+    const deadline = Date.now() + 5000;
+    while (alone.app.get(EventBus).alone && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(alone.app.get(EventBus).alone).toBe(false);
+
+    const phone = await signUpAndLogin(alone);
+    const { session } = await createQrSession(alone);
+    const desktop = await DesktopSocket.connect(second.url, { qrId: session.id, secret: session.secret });
+    try {
+      await desktop.next('status');
+      const { scanTicket } = await scan(alone, phone, session.id);
+      await desktop.next('scanned');
+      await alone.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(200);
+      expect((await desktop.next('confirmed')).login?.accessToken).toEqual(expect.any(String));
+    } finally {
+      desktop.close();
+    }
   });
 });

@@ -29,8 +29,9 @@ export abstract class EventBus {
 
   /**
    * Whether no other process can hear this bus: true only for the bus on PostgreSQL when this process is alone on its
-   * database (the embedded PostgreSQL it started itself, without workers; see `AppConfigService.aloneOnDatabase`). A
-   * message that {@link deliverLocally} already gave to this process's handlers then has no one else to reach.
+   * database (the embedded PostgreSQL it started itself, without workers; see `AppConfigService.aloneOnDatabase`), and
+   * until another process connects to that database anyway. A message that {@link deliverLocally} already gave to
+   * this process's handlers then has no one else to reach.
    */
   get alone(): boolean {
     return false;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
@@ -6,6 +7,8 @@ import { EventBus } from './event-bus';
 
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5000;
+/** Where every process announces itself as its listener connects, so that one that was alone on its database knows. */
+const PROCESSES_CHANNEL = 'qr_login_processes';
 
 /**
  * The cross-process event bus, on PostgreSQL itself: changes are published with `pg_notify` inside the transaction that
@@ -24,6 +27,9 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
   private reconnectDelay = RECONNECT_MIN_MS;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastListen: Promise<unknown> = Promise.resolve();
+  /** What this process announces itself by; its own announcement comes back to it too. */
+  private readonly processId = randomUUID();
+  private joined = false;
 
   constructor(private readonly config: AppConfigService) {
     super();
@@ -42,8 +48,13 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
     return true;
   }
 
+  /**
+   * Alone while nothing else was heard on the database. The embedded PostgreSQL is reachable on loopback with the
+   * password beside it, and a process started by hand on it (rather than with WORKERS) announces itself: from then
+   * on every change is published, and that process's desktops hear of them too.
+   */
   override get alone(): boolean {
-    return this.config.aloneOnDatabase;
+    return this.config.aloneOnDatabase && !this.joined;
   }
 
   protected listenTo(channel: string): void {
@@ -69,12 +80,16 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
       application_name: 'qr-login-listener',
       keepAlive: true,
     });
-    client.on('notification', (message) => this.dispatch(message.channel, message.payload));
+    client.on('notification', (message) =>
+      message.channel === PROCESSES_CHANNEL ? this.heardProcess(message.payload) : this.dispatch(message.channel, message.payload),
+    );
     client.on('error', (error) => this.lost(error, client));
     client.on('end', () => this.lost(new Error('listener connection ended'), client));
     this.client = client;
     await client.connect();
     for (const channel of this.channels) await this.listen(client, channel);
+    await this.listen(client, PROCESSES_CHANNEL);
+    await client.query('SELECT pg_notify($1, $2)', [PROCESSES_CHANNEL, this.processId]);
     this.connected = true;
     this.reconnectDelay = RECONNECT_MIN_MS;
   }
@@ -84,6 +99,16 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
     const listened = this.lastListen.catch(() => undefined).then(() => client.query(`LISTEN ${channel}`));
     this.lastListen = listened;
     return listened;
+  }
+
+  private heardProcess(processId: string | undefined): void {
+    if (processId === this.processId || this.joined) return;
+    this.joined = true;
+    if (this.config.aloneOnDatabase) {
+      this.logger.warn(
+        'another process connected to the embedded database: every change is published from now on (use WORKERS to run more processes)',
+      );
+    }
   }
 
   private dispatch(channel: string, raw: string | undefined): void {
