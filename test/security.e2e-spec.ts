@@ -2,7 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import { createHmac } from 'node:crypto';
 import { DesktopSocket } from './support/desktop-socket';
 import { authorizeDevice } from './support/device-grant';
-import { createQrSession, scan, signUpAndLogin, type SignedInDevice } from './support/factories';
+import { createQrSession, loginAs, scan, signUpAndLogin, type SignedInDevice } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** Each test tries one attack of the threat list and expects it to fail with the contract's code. */
@@ -181,6 +181,35 @@ describe('security', () => {
         .send({ username: phone.username, password: phone.password, device: { id: phone.deviceId, type: 'web' } })
         .expect(401);
       expect(login.body.code).toBe('device_mismatch');
+    });
+
+    it('does not let a desktop take over another device of the confirming account, say its tablet', async () => {
+      const phone = await signUpAndLogin(app);
+      const tablet = await loginAs(app, phone.username, phone.password, 'android');
+      // The desktop claims the tablet's device id: not the confirming phone's, so only the device's type tells.
+      const created = await app
+        .http()
+        .post('/api/qr-sessions?image=none')
+        .send({ device: { id: tablet.deviceId, type: 'pc', name: 'Evil' } })
+        .expect(201);
+      const { scanTicket } = await scan(app, phone, created.body.id);
+      const response = await app.http().post(`/api/qr-sessions/${created.body.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(403);
+      expect(response.body.code).toBe('forbidden');
+      const [device] = await app.dataSource.query('SELECT type, signed_out_at FROM devices WHERE client_device_id = $1', [tablet.deviceId]);
+      expect(device).toEqual({ type: 'android', signed_out_at: null });
+      const [row] = await app.dataSource.query('SELECT status, login_token_id FROM qr_sessions WHERE id = $1', [created.body.id]);
+      expect(row).toEqual({ status: 'scanned', login_token_id: null });
+      await app.http().get('/api/me').set(tablet.headers).expect(200);
+    });
+
+    it('answers qr_already_scanned to another phone of the same account, and the first phone still confirms', async () => {
+      const phone = await signUpAndLogin(app);
+      const sameAccount = await loginAs(app, phone.username, phone.password, 'android');
+      const { session } = await createQrSession(app);
+      const { scanTicket } = await scan(app, phone, session.id);
+      const response = await app.http().post(`/api/qr-sessions/${session.id}/scan`).set(sameAccount.headers).expect(409);
+      expect(response.body.code).toBe('qr_already_scanned');
+      await app.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(200);
     });
 
     it('answers qr_already_scanned to a second phone, and a fresh ticket to the same phone', async () => {
