@@ -115,6 +115,23 @@ describe('expiry inside the transition', () => {
     expect(row).toEqual({ status: 'expired', login_token_id: null });
   });
 
+  it('refuses a reject, and a cancel by the desktop, once the session ran out', async () => {
+    const phone = await signUpAndLogin(app);
+    const scanned = await createQrSession(app);
+    const { scanTicket } = await scan(app, phone, scanned.session.id);
+    const pending = await createQrSession(app);
+    await expireNow(scanned.session.id);
+    await expireNow(pending.session.id);
+    const rejected = await app.http().post(`/api/qr-sessions/${scanned.session.id}/reject`).set(phone.headers).send({ scanTicket }).expect(410);
+    expect(rejected.body.code).toBe('qr_expired');
+    const cancelled = await app.http().delete(`/api/qr-sessions/${pending.session.id}`).set('X-QR-Secret', pending.session.secret).expect(410);
+    expect(cancelled.body.code).toBe('qr_expired');
+    const rows = await app.dataSource.query('SELECT status FROM qr_sessions WHERE id = ANY($1) ORDER BY id', [
+      [scanned.session.id, pending.session.id],
+    ]);
+    expect(rows).toEqual([{ status: 'expired' }, { status: 'expired' }]);
+  });
+
   it('stops showing the desktop token after the pickup window (the later of expiresAt and confirmation + 60 s)', async () => {
     const phone = await signUpAndLogin(app);
     const { session } = await createQrSession(app);
