@@ -1,3 +1,5 @@
+import { io, type Socket } from 'socket.io-client';
+import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents, type SignInAlert } from '@app/contract';
 import { EventBus } from '@app/events';
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, scan, signUpAndLogin } from './support/factories';
@@ -72,6 +74,32 @@ describe('two API instances on one database', () => {
     await heldLongPolls(b, 1);
     await scan(a, phone, session.id);
     expect((await waiting).body.status).toBe('scanned');
+  });
+
+  it("tells the account's devices on one instance of a QR sign-in confirmed through the other", async () => {
+    const phone = await signUpAndLogin(a);
+    const socket: Socket<AccountServerToClientEvents> = io(`${b.url}${ACCOUNT_NAMESPACE}`, {
+      auth: { accessToken: phone.login.accessToken, deviceId: phone.deviceId },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      const heard = new Promise<SignInAlert>((resolve, reject) => {
+        socket.once('sign_in', resolve);
+        setTimeout(() => reject(new Error('no sign_in alert within 5 s')), 5000).unref();
+      });
+      const { session, deviceId } = await createQrSession(a);
+      const { scanTicket } = await scan(a, phone, session.id);
+      await a.http().post(`/api/qr-sessions/${session.id}/confirm`).set(phone.headers).send({ scanTicket }).expect(200);
+      expect(await heard).toMatchObject({ method: 'qr', device: { id: deviceId, type: 'web' } });
+    } finally {
+      socket.close();
+    }
   });
 
   it('revokes a token on every instance at once', async () => {
