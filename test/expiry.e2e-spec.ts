@@ -7,7 +7,8 @@ describe.each(EVENT_PATHS)('expiry (%s)', (_, aloneOnDatabase) => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({ QR_TTL_SECONDS: '2', EXPIRY_SWEEP_SECONDS: '1' }, undefined, { aloneOnDatabase });
+    // No sweep in the time of these tests: each session's own timer must expire it.
+    app = await startTestApp({ QR_TTL_SECONDS: '2', EXPIRY_SWEEP_SECONDS: '3600' }, undefined, { aloneOnDatabase });
   });
   afterAll(() => app.close());
 
@@ -64,19 +65,24 @@ describe.each(EVENT_PATHS)('expiry (%s)', (_, aloneOnDatabase) => {
   });
 
   it('expires, by the periodic sweep, a session whose timer no process held', async () => {
-    // A session written while no process was listening: only the sweep can find it.
-    await app.dataSource.query(
-      `INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type, created_at, expires_at)
-       VALUES ('sweepSweepSweepSweep00', repeat('0', 64), 'pending', 'desk-sweep-01', 'pc', now() - interval '5 minutes', now() - interval '3 minutes')`,
-    );
-    const deadline = Date.now() + 5000;
-    let status = 'pending';
-    while (status !== 'expired' && Date.now() < deadline) {
-      // Polling the database here is the test observing the sweep, not the service polling.
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      [{ status }] = await app.dataSource.query(`SELECT status FROM qr_sessions WHERE id = 'sweepSweepSweepSweep00'`);
+    const sweeping = await startTestApp({ EXPIRY_SWEEP_SECONDS: '1' }, undefined, { aloneOnDatabase });
+    try {
+      // A session written while no process was listening: only the sweep can find it.
+      await sweeping.dataSource.query(
+        `INSERT INTO qr_sessions (id, secret_hash, status, desktop_client_device_id, desktop_device_type, created_at, expires_at)
+         VALUES ('sweepSweepSweepSweep00', repeat('0', 64), 'pending', 'desk-sweep-01', 'pc', now() - interval '5 minutes', now() - interval '3 minutes')`,
+      );
+      const deadline = Date.now() + 5000;
+      let status = 'pending';
+      while (status !== 'expired' && Date.now() < deadline) {
+        // Polling the database here is the test observing the sweep, not the service polling.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        [{ status }] = await sweeping.dataSource.query(`SELECT status FROM qr_sessions WHERE id = 'sweepSweepSweepSweep00'`);
+      }
+      expect(status).toBe('expired');
+    } finally {
+      await sweeping.close();
     }
-    expect(status).toBe('expired');
   });
 });
 
