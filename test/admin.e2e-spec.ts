@@ -174,7 +174,10 @@ describe('admin', () => {
       state: 'revoked',
       revokeReason: 'admin',
     });
-    expect(session.id).toBeDefined();
+    // Only the phone's device was revoked: the desktop it signed in keeps its token.
+    const desktopAfter = listed.body.items.find((item: { type: string }) => item.type === 'web');
+    expect(desktopAfter.tokens).toEqual([expect.objectContaining({ grant: 'qr', state: 'active' })]);
+    expect((await asAdmin(`/api/admin/qr-sessions/${session.id}`)).body).toMatchObject({ status: 'confirmed', loginIssued: true });
     const unknown = await asAdmin(`/api/admin/devices/${dave.login.account.id}/no-such-device/revoke`, 'post');
     expect(unknown.body.code).toBe('not_found');
   });
