@@ -145,7 +145,7 @@ describe('mobile command-line client, end to end', () => {
 
     const confirm = await cli(state, ['confirm']);
     expect(confirm).toMatchObject({ code: 0, stderr: '' });
-    expect(confirm.stdout).toContain(`Confirmed: the desktop of session ${session.id} is signed in.`);
+    expect(confirm.stdout).toContain(`Confirmed: the device of session ${session.id} is signed in.`);
     const outcome = await watch.done;
     if (outcome.reason !== 'completed') throw new Error(`the watch ended with ${JSON.stringify(outcome)}`);
     expect(outcome.snapshot.status).toBe('confirmed');
@@ -279,10 +279,21 @@ describe('mobile command-line client, end to end', () => {
     const offline = await cli(state, ['login', username, PASSWORD, '--server', 'http://127.0.0.1:1']);
     expect(offline.code).toBe(1);
     expect(offline.stderr).toContain('error: network_error');
+    expect(offline.stderr).toContain('Is the service running at that address? Name another one with --server <url> or QR_SERVER_URL.');
 
     const usage = await cli(state, ['frobnicate']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('error: usage: unknown command "frobnicate"');
     expect((await cli(state, ['login', username, PASSWORD, '--device-type', 'pc'])).code).toBe(2);
+  });
+
+  it('stops quietly when what reads its output stops first (`| head -1`)', async () => {
+    const child = spawn(process.execPath, [CLI, 'help'], { cwd: workDir });
+    // The reading end is gone before the client writes a byte: its every write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 });

@@ -11,6 +11,12 @@ async function readPassword(): Promise<string> {
   return input.split(/\r?\n/)[0];
 }
 
+// Output piped into a reader that stops early (`| head -1`): what is left unread is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 runMobileCli(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,

@@ -103,9 +103,7 @@ export class MobileCliCommands {
       throw error;
     }
     this.forgetScan(id);
-    this.context.print(
-      decision === 'confirm' ? `Confirmed: the desktop of session ${id} is signed in.` : `Rejected: session ${id} will not sign in.`,
-    );
+    this.context.print(decision === 'confirm' ? `Confirmed: the device of session ${id} is signed in.` : `Rejected: session ${id} will not sign in.`);
   }
 
   async devices(): Promise<void> {

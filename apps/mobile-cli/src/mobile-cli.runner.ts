@@ -50,6 +50,9 @@ export async function runMobileCli(argv: string[], io: CliIo): Promise<number> {
       // The service's message may quote what others sent: escaped like every outside text (see terminal-text.ts).
       io.stderr.write(`error: ${safe(error.code)}: ${safe(error.message)}\n`);
       if (error instanceof CliError && error.exitCode === 2) io.stderr.write(`\n${USAGE}`);
+      if (error.code === 'network_error') {
+        io.stderr.write('Is the service running at that address? Name another one with --server <url> or QR_SERVER_URL.\n');
+      }
       return error instanceof CliError ? error.exitCode : 1;
     }
     io.stderr.write(`error: internal_error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

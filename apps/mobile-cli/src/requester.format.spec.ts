@@ -52,6 +52,7 @@ describe('requester format', () => {
     expect(text).toContain('device:      pc "build box"');
     expect(text).toContain('client id:   gh\\x1b[2Jcli');
     expect(text).toContain('code:        WDJB-MJHT (the device must show the same code)');
+    expect(text).toContain('Only confirm if the device in front of you shows this code');
     expect(formatScan({ ...scan, requester: { ...scan.requester, clientId: 'my-cli' } }, now)).toContain('client id:   my-cli');
   });
 

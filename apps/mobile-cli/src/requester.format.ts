@@ -28,7 +28,9 @@ export function formatScan(scan: ScanResult | ScanCodeResult, now: number): stri
     `  IP address:  ${ip ? safe(ip) : 'unknown'}`,
     `  user agent:  ${userAgent ? safe(userAgent) : 'unknown'}`,
     `  requested:   ${ageOf(createdAt, now)} (${safe(createdAt)})`,
-    `Only confirm if this is the computer in front of you (the ticket is valid until ${safe(scan.ticketExpiresAt)}):`,
+    grant
+      ? `Only confirm if the device in front of you shows this code (the ticket is valid until ${safe(scan.ticketExpiresAt)}):`
+      : `Only confirm if this is the computer in front of you (the ticket is valid until ${safe(scan.ticketExpiresAt)}):`,
     '  npm run mobile -- confirm     signs it in',
     '  npm run mobile -- reject      refuses',
   ].join('\n');
