@@ -127,8 +127,12 @@ describe('the service process', () => {
             status: 201,
             durationMs: expect.any(Number),
             time: expect.any(String),
+            // As the API and the admin show it, not as a dual-stack socket does (::ffff:127.0.0.1).
+            ip: '127.0.0.1',
           }),
         );
+        // Nest's account of its start (modules, controllers, routes) is at debug: not in an operator's way at info.
+        expect(lines.filter((line) => ['InstanceLoader', 'RoutesResolver', 'RouterExplorer'].includes(line.context as string))).toEqual([]);
         for (const route of ['/api/accounts', '/api/auth/login', '/api/qr-sessions/:id/scan', '/api/qr-sessions/:id/confirm', '/api/auth/logout']) {
           expect(requests.filter((line) => line.route === route)).toHaveLength(1);
         }

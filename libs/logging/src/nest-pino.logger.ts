@@ -2,6 +2,13 @@ import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
 
 /**
+ * Nest's own account of its start: a line per module loaded, per controller and per route mapped (some 60, whose
+ * path prefixes do not show the routes kept outside `/api`). Worth reading while developing, at `LOG_LEVEL=debug`; at
+ * `info` an operator sees the service's own lines.
+ */
+const NEST_START_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController']);
+
+/**
  * Nest's logger interface on pino: every `new Logger(Context)` of the code writes one line with `context` as a field.
  * Nest passes (message, context) or, for errors, (message, stack, context).
  */
@@ -9,7 +16,8 @@ export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+    const context = rest.at(-1);
+    this.write(typeof context === 'string' && NEST_START_CONTEXTS.has(context) ? 'debug' : 'info', message, rest);
   }
 
   warn(message: unknown, ...rest: unknown[]): void {

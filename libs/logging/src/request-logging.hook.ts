@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { onRequestHookHandler } from 'fastify';
 import type { Logger } from 'pino';
-import { routeOf } from '@app/common';
+import { normaliseIp, routeOf } from '@app/common';
 
 /** A caller's request id is kept if it looks like one (a UUID, a trace id, ...); anything else is replaced. */
 const WELL_FORMED_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -40,7 +40,8 @@ export function requestLoggingHook(logger: Logger): onRequestHookHandler {
         path: request.url.split('?')[0],
         status,
         durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
-        ip: request.ip,
+        // Unknown once the connection is gone (a request cut at shutdown).
+        ip: request.ip === undefined ? undefined : normaliseIp(request.ip),
       };
       // A 503 is the service saying "not now" (database down, draining), not a fault of its own.
       if (status >= 500 && status !== 503) log.error(line, 'request');
