@@ -12,33 +12,40 @@ import { QrSession } from './qr-session.entity';
 /** The advisory lock that makes one process at a time delete old sessions. */
 const RETENTION_LOCK = 72_519_101;
 
-/** Every column of `qr_sessions` and the entity field it fills, for statements that return whole rows. */
-const SESSION_FIELDS: Array<[column: string, field: keyof QrSession]> = [
-  ['id', 'id'],
-  ['secret_hash', 'secretHash'],
-  ['status', 'status'],
-  ['desktop_client_device_id', 'desktopClientDeviceId'],
-  ['desktop_device_type', 'desktopDeviceType'],
-  ['desktop_device_name', 'desktopDeviceName'],
-  ['desktop_ip', 'desktopIp'],
-  ['desktop_user_agent', 'desktopUserAgent'],
-  ['created_at', 'createdAt'],
-  ['expires_at', 'expiresAt'],
-  ['scanned_at', 'scannedAt'],
-  ['scanned_by_account_id', 'scannedByAccountId'],
-  ['scanned_by_device_id', 'scannedByDeviceId'],
-  ['scan_ticket_hash', 'scanTicketHash'],
-  ['scan_ticket_expires_at', 'scanTicketExpiresAt'],
-  ['scan_ticket_used_at', 'scanTicketUsedAt'],
-  ['confirmed_at', 'confirmedAt'],
-  ['rejected_at', 'rejectedAt'],
-  ['cancelled_at', 'cancelledAt'],
-  ['expired_at', 'expiredAt'],
-  ['login_token_id', 'loginTokenId'],
-];
+/** The entity's column fields: its required properties (its relations are the optional ones). */
+type QrSessionColumnField = { [K in keyof QrSession]-?: undefined extends QrSession[K] ? never : K }[keyof QrSession];
+
+/**
+ * Every column of `qr_sessions`, by the entity field it fills, for statements that return whole rows. A column added
+ * to the entity and not here does not compile.
+ */
+const COLUMN_OF_FIELD = {
+  id: 'id',
+  secretHash: 'secret_hash',
+  status: 'status',
+  desktopClientDeviceId: 'desktop_client_device_id',
+  desktopDeviceType: 'desktop_device_type',
+  desktopDeviceName: 'desktop_device_name',
+  desktopIp: 'desktop_ip',
+  desktopUserAgent: 'desktop_user_agent',
+  createdAt: 'created_at',
+  expiresAt: 'expires_at',
+  scannedAt: 'scanned_at',
+  scannedByAccountId: 'scanned_by_account_id',
+  scannedByDeviceId: 'scanned_by_device_id',
+  scanTicketHash: 'scan_ticket_hash',
+  scanTicketExpiresAt: 'scan_ticket_expires_at',
+  scanTicketUsedAt: 'scan_ticket_used_at',
+  confirmedAt: 'confirmed_at',
+  rejectedAt: 'rejected_at',
+  cancelledAt: 'cancelled_at',
+  expiredAt: 'expired_at',
+  loginTokenId: 'login_token_id',
+} as const satisfies Record<QrSessionColumnField, string>;
+const SESSION_FIELDS = Object.entries(COLUMN_OF_FIELD) as Array<[field: QrSessionColumnField, column: string]>;
 
 function sessionColumns(table = 'qr_sessions'): string {
-  const columns = SESSION_FIELDS.map(([column, field]) =>
+  const columns = SESSION_FIELDS.map(([field, column]) =>
     // host() shows an inet as people write it ("127.0.0.1"), without the "/32" of its text form.
     column === 'desktop_ip' ? `host(${table}.${column}) AS "${field}"` : `${table}.${column} AS "${field}"`,
   );
@@ -54,7 +61,7 @@ function sessionColumns(table = 'qr_sessions'): string {
 const SESSION_COLUMNS = sessionColumns();
 const SESSION_COLUMNS_OF_S = sessionColumns('s');
 const SESSION_ROW_FIELDS: ReadonlyArray<keyof QrSessionRow> = [
-  ...SESSION_FIELDS.map(([, field]) => field),
+  ...SESSION_FIELDS.map(([field]) => field),
   'scannedByDisplayName',
   'scannedByUsername',
 ];
