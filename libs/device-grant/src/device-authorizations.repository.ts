@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { violatesConstraint } from '@app/common';
 import { DeviceAuthorization } from './device-authorization.entity';
 
 /** A grant as the token endpoint and the phone's scan-code find it. */
@@ -24,9 +25,7 @@ const COLUMNS = `qr_session_id AS "qrSessionId", client_id AS "clientId", user_c
 
 /** PostgreSQL's unique_violation on the user code index: a clash with another grant's code, drawn again by the caller. */
 export function isUserCodeClash(error: unknown): boolean {
-  const driverError =
-    (error as { driverError?: { code?: string; constraint?: string } })?.driverError ?? (error as { code?: string; constraint?: string });
-  return driverError?.code === '23505' && driverError.constraint === 'uq_device_authorizations_user_code_hash';
+  return violatesConstraint(error, '23505', 'uq_device_authorizations_user_code_hash');
 }
 
 /** The device grant aggregate's storage: one row beside each QR session that the grant created. */

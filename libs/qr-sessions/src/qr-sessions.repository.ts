@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { violatesConstraint } from '@app/common';
 import { AppConfigService } from '@app/config';
 import type { DeviceType, QrEventType, SignInAlert } from '@app/contract';
 import { preparedQuery } from '@app/database';
@@ -8,6 +9,14 @@ import { SIGN_IN_ALERTS_CHANNEL } from '@app/sign-in-alerts';
 import { PRESENTED_TOKEN_COLUMNS, presentedTokenCtes, presentedTokenStands, presentedTokenStateOf, type TokenState } from '@app/tokens';
 import { QR_EVENTS_CHANNEL, type QrSessionChangeMessage } from './qr-session-change';
 import { QrSession } from './qr-session.entity';
+
+/**
+ * Why a confirmation failed as a whole: the desktop claimed the device id of another device of the account, of another
+ * type, so its upsert made no device and the login token's foreign key found none.
+ */
+export function isDeviceClaim(error: unknown): boolean {
+  return violatesConstraint(error, '23503', 'fk_qr_sessions_login_token');
+}
 
 /** The advisory lock that makes one process at a time delete old sessions. */
 const RETENTION_LOCK = 72_519_101;

@@ -13,6 +13,7 @@ import { QR_EVENTS_CHANNEL } from './qr-session-change';
 import { QrSessionChanges } from './qr-session-changes';
 import {
   QrSessionsRepository,
+  isDeviceClaim,
   type AuditActor,
   type CheckedTransition,
   type NewQrSession,
@@ -208,7 +209,7 @@ export class QrSessionsService {
       } catch (error) {
         // The statement failed as a whole, so the session stays scanned, nothing was issued, and the request was not
         // counted on its rate limit: it is counted now, and refused past the limit as any other.
-        if (isForeignKeyViolation(error, 'fk_qr_sessions_login_token')) {
+        if (isDeviceClaim(error)) {
           await caller.hit?.countAlone();
           throw new DomainError('forbidden', 'The desktop claims the device id of another of your devices; do not confirm it.');
         }
@@ -396,9 +397,4 @@ export class QrSessionsService {
 /** The audit row's actor of a phone's transition; its account and device are read by the statement (`caller`). */
 function actorOf(caller: PendingAuth, client: ClientInfo): AuditActor {
   return { ip: client.ip, userAgent: client.userAgent, clientDeviceId: caller.token.clientDeviceId };
-}
-
-function isForeignKeyViolation(error: unknown, constraint: string): boolean {
-  const driverError = (error as { driverError?: { code?: unknown; constraint?: unknown } } | null)?.driverError;
-  return driverError?.code === '23503' && driverError.constraint === constraint;
 }

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable, isInvalidInput } from './database-errors';
+import { isDatabaseUnavailable, isInvalidInput, violatesConstraint } from './database-errors';
 
 /** How TypeORM wraps a pg error: a QueryFailedError whose `driverError` carries PostgreSQL's SQLSTATE. */
 const queryFailed = (code: string) => Object.assign(new Error('query failed'), { driverError: Object.assign(new Error('pg'), { code }) });
@@ -19,6 +19,15 @@ describe('database errors', () => {
     expect(isDatabaseUnavailable(queryFailed('22P02'))).toBe(false);
     expect(isDatabaseUnavailable(queryFailed('23503'))).toBe(false);
     expect(isInvalidInput(queryFailed('23503'))).toBe(false);
+  });
+
+  it('tells a violation of one named constraint, wrapped by TypeORM or straight from pg', () => {
+    const fk = Object.assign(new Error('pg'), { code: '23503', constraint: 'fk_a' });
+    expect(violatesConstraint(Object.assign(new Error('query failed'), { driverError: fk }), '23503', 'fk_a')).toBe(true);
+    expect(violatesConstraint(fk, '23503', 'fk_a')).toBe(true);
+    expect(violatesConstraint(fk, '23503', 'fk_b')).toBe(false);
+    expect(violatesConstraint(fk, '23505', 'fk_a')).toBe(false);
+    expect(violatesConstraint(null, '23505', 'fk_a')).toBe(false);
   });
 
   it('reads a connection error from its message when it has no code', () => {

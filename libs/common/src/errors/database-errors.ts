@@ -37,8 +37,24 @@ const CONNECTION_MESSAGES = [
  * input was bad, not the server: callers answer 400.
  */
 export function isInvalidInput(error: unknown): boolean {
-  const code = (error as { driverError?: { code?: unknown }; code?: unknown } | null)?.driverError?.code ?? (error as { code?: unknown })?.code;
+  const code = driverErrorOf(error)?.code;
   return typeof code === 'string' && code.startsWith('22');
+}
+
+/**
+ * Whether PostgreSQL refused a statement for one named constraint: SQLSTATE 23505 (unique) or 23503 (foreign key).
+ * Repositories wrap it in a predicate that names what it means (a user code drawn twice, a device claimed), so that
+ * constraint names stay with the SQL.
+ */
+export function violatesConstraint(error: unknown, sqlState: '23503' | '23505', constraint: string): boolean {
+  const driverError = driverErrorOf(error);
+  return driverError?.code === sqlState && driverError.constraint === constraint;
+}
+
+/** pg's error: TypeORM's QueryFailedError carries it as `driverError`; a query straight on pg throws it as it is. */
+function driverErrorOf(error: unknown): { code?: unknown; constraint?: unknown } | undefined {
+  if (error === null || typeof error !== 'object') return undefined;
+  return (error as { driverError?: { code?: unknown; constraint?: unknown } }).driverError ?? (error as { code?: unknown; constraint?: unknown });
 }
 
 export function isDatabaseUnavailable(error: unknown): boolean {
