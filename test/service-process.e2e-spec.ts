@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir, type NetworkInterfaceInfo } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -242,6 +242,36 @@ describe('the service process', () => {
     expect(line).toEqual(expect.objectContaining({ level: 'fatal', context: 'Bootstrap', msg: expect.stringMatching(/^Cannot start: /) }));
     expect(line.msg).toContain('PORT');
     expect(line.msg).toContain('WORKERS');
+  });
+
+  it('refuses a port another program holds at once, before it makes an embedded database it could not serve', async () => {
+    await buildApi();
+    const holder = createNetServer();
+    await new Promise<void>((resolve) => holder.listen(0, resolve));
+    const port = (holder.address() as AddressInfo).port;
+    const dataDir = mkdtempSync(join(tmpdir(), 'qr-login-busy-port-'));
+    try {
+      const child = spawn(process.execPath, [MAIN], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), DATA_DIR: dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const exited = await new Promise<Exit>((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+      expect(exited).toEqual({ code: 1, signal: null });
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as LogLine);
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 'fatal', msg: `Cannot start: port ${port} is already in use (set PORT to another one).` }),
+      ]);
+      expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      holder.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start outside its install directory, where it would serve the API and no page', async () => {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
+import { createServer } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig } from '@app/config';
@@ -50,6 +51,8 @@ async function bootstrap(): Promise<void> {
   // From here on every line is written by pino: JSON lines, or LOG_FORMAT=pretty for people.
   root = createLogger({ format: loaded.logFormat, level: loaded.logLevel });
   Logger.overrideLogger(new NestPinoLogger(root));
+  // Before anything is made that a taken port would leave for nothing: an embedded database, migrations.
+  if (cluster.isPrimary) await assertPortFree(loaded.port);
   if (cluster.isPrimary && loaded.workers > 1) {
     // Once for all workers: the embedded database, migrations, the JWT secret.
     const { config, embedded } = await prepareRuntime(loaded);
@@ -111,6 +114,21 @@ async function listenOnAllAddresses(app: NestFastifyApplication, port: number): 
     if ((error as { code?: unknown }).code !== 'EAFNOSUPPORT' && (error as { code?: unknown }).code !== 'EADDRNOTAVAIL') throw error;
     await app.listen(port, '0.0.0.0');
   }
+}
+
+/** Refuses a port another program listens on, as `listen` would after the whole start. Port 0 is any free one. */
+async function assertPortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = (host: string) =>
+    new Promise<void>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen({ port, host, exclusive: true }, () => server.close(() => resolve()));
+    });
+  await probe('::').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EAFNOSUPPORT' || error.code === 'EADDRNOTAVAIL') return probe('0.0.0.0');
+    throw error;
+  });
 }
 
 bootstrap().catch((error: unknown) => {
