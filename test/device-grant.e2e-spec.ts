@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents, type ScanCodeResult, type SignInAlert } from '@app/contract';
 import { authorizeDevice, DEVICE_CODE_GRANT, pollToken, waitOutInterval, type DeviceAuthorization } from './support/device-grant';
@@ -287,7 +288,27 @@ describe('device authorization grant', () => {
     it('answers exactly one of many concurrent redemptions with the token', async () => {
       const grant = await authorizeDevice(app);
       await approve(grant);
-      const answers = await Promise.all(Array.from({ length: 6 }, () => pollToken(app, grant.device_code)));
+      // The polls line up at the redemption itself: a lock on the grant's row, taken on a connection of the test's
+      // own (the service's pool is what the polls use), holds them there until several wait.
+      const holder = new pg.Client({ connectionString: app.config.databaseUrl });
+      await holder.connect();
+      let answers: Awaited<ReturnType<typeof pollToken>>[];
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT 1 FROM device_authorizations WHERE qr_session_id = $1 FOR UPDATE', [grant.qr_session_id]);
+        const polls = Promise.all(Array.from({ length: 6 }, () => pollToken(app, grant.device_code).then((answer) => answer)));
+        // Backends waiting for the holder's lock (pg_stat_activity is read afresh: a transaction keeps its first look).
+        const waiting = async (): Promise<number> => {
+          await holder.query('SELECT pg_stat_clear_snapshot()');
+          const sql = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE device_authorizations%'`;
+          return (await holder.query(sql)).rows[0].n;
+        };
+        while ((await waiting()) < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+        await holder.query('COMMIT');
+        answers = await polls;
+      } finally {
+        await holder.end();
+      }
       expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
       // A decided request is answered at any pace: every other poll reaches the redemption and finds it spent.
       for (const answer of answers.filter((a) => a.status !== 200)) expect(answer.body.error).toBe('invalid_grant');
