@@ -1,5 +1,5 @@
 import { HttpException, RequestMethod } from '@nestjs/common';
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -18,7 +18,7 @@ import {
 import { OAUTH_ROUTES, OAuthParserErrorFilter, registerOAuthFormBodies } from '@app/device-grant';
 import type { AppConfigService } from '@app/config';
 import { SocketServerAdapter } from '@app/socket-server';
-import { Drain } from '@app/lifecycle';
+import { Drain, drainHook } from '@app/lifecycle';
 import { createLogger, NestPinoLogger, requestIdFor, requestLoggingHook, silentLogger } from '@app/logging';
 import { httpMetricsHook, MetricsService } from '@app/metrics';
 import { CONNECTIONS_PER_ADDRESS } from '@app/rate-limits';
@@ -122,23 +122,6 @@ export async function createApp(config: AppConfigService, options: { logger?: fa
   setUpOpenApi(app);
   await app.init();
   return app;
-}
-
-/**
- * Requests in flight are counted so that draining can wait for them; an answer written while draining (also of a
- * request that came before) closes its connection, so that keep-alive clients reconnect to a process that stays.
- */
-function drainHook(drain: Drain): onRequestHookHandler {
-  return (_request, reply, done) => {
-    const response = reply.raw;
-    response.once('close', drain.requestStarted());
-    const writeHead = response.writeHead;
-    response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-      if (drain.isDraining && !this.headersSent) this.setHeader('Connection', 'close');
-      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-    } as ServerResponse['writeHead'];
-    done();
-  };
 }
 
 /**

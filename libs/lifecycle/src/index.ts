@@ -1,2 +1,3 @@
 export * from './drain';
+export * from './drain.hook';
 export * from './lifecycle.module';
