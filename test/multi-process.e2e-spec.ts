@@ -1,8 +1,9 @@
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { ACCOUNT_NAMESPACE, type AccountServerToClientEvents, type SignInAlert } from '@app/contract';
 import { EventBus } from '@app/events';
 import { DesktopSocket } from './support/desktop-socket';
 import { createQrSession, scan, signUpAndLogin } from './support/factories';
+import { connectSocket } from './support/socket-client';
 import { heldLongPolls, startTestApp, type TestApp } from './support/test-app';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
@@ -78,17 +79,10 @@ describe('two API instances on one database', () => {
 
   it("tells the account's devices on one instance of a QR sign-in confirmed through the other", async () => {
     const phone = await signUpAndLogin(a);
-    const socket: Socket<AccountServerToClientEvents> = io(`${b.url}${ACCOUNT_NAMESPACE}`, {
+    const socket: Socket<AccountServerToClientEvents> = await connectSocket(b.url, ACCOUNT_NAMESPACE, {
       auth: { accessToken: phone.login.accessToken, deviceId: phone.deviceId },
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
     });
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', resolve);
-        socket.once('connect_error', reject);
-      });
       const heard = new Promise<SignInAlert>((resolve, reject) => {
         socket.once('sign_in', resolve);
         setTimeout(() => reject(new Error('no sign_in alert within 5 s')), 5000).unref();
