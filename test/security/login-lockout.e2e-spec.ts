@@ -45,6 +45,25 @@ describe('login lockout', () => {
     else expect(fresh.status).toBe(200);
   });
 
+  it("holds up a new address once the account's failures from everywhere pass its ceiling, briefly", async () => {
+    const username = await register();
+    expect((await login(OWNER, username, PASSWORD)).status).toBe(200);
+    // One failure from each of many addresses: no address alone reaches its own free failures.
+    for (let i = 0; i < LOGIN_LOCKOUT.accountCeiling; i++) {
+      expect((await login(`127.0.3.${10 + (i % 60)}`, username, `guess number ${i}`)).status).toBe(401);
+    }
+    // Three failures past the ceiling, so that the delay (8 s) outlasts this test's own slowness.
+    await app.dataSource.query(`UPDATE login_failure_counters SET failures = failures + 3, last_failed_at = now() WHERE key = $1`, [
+      `account:${username}`,
+    ]);
+    const held = await login('127.0.3.200', username, PASSWORD);
+    expect(held.status).toBe(429);
+    expect(Number(held.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(held.headers['retry-after'])).toBeLessThanOrEqual(8);
+    // The address the owner signed in from is not held up by it.
+    expect((await login(OWNER, username, PASSWORD)).status).toBe(200);
+  });
+
   it('counts failures, not attempts: successes in between never add up to a lockout', async () => {
     const username = await register();
     const from = '127.0.0.24';
