@@ -45,8 +45,11 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
   private readonly unsubscribes: Array<() => void> = [];
   /** Sockets between the start of their handshake's read and joining their room, by session id. */
   private readonly handshaking = new Map<string, Set<QrSocket>>();
-  /** Each handshaking socket's listener on its connection's `close`, removed once the handshake ends either way. */
-  private readonly onConnectionClose = new WeakMap<QrSocket, () => void>();
+  /**
+   * The handshaking sockets of each connection. One connection may carry many sockets, so it gets one `close` listener
+   * for all of them (a listener per handshake piled up while several were in flight).
+   */
+  private readonly handshakesOf = new WeakMap<QrSocket['conn'], Set<QrSocket>>();
 
   @WebSocketServer()
   private readonly namespace: QrNamespace;
@@ -136,16 +139,20 @@ export class QrGateway implements OnGatewayInit<QrNamespace>, OnGatewayConnectio
     if (!set) this.handshaking.set(qrId, (set = new Set()));
     set.add(socket);
     // A client gone before its connection completes must not stay registered.
-    const onClose = () => this.endHandshake(socket);
-    this.onConnectionClose.set(socket, onClose);
-    socket.conn.once('close', onClose);
+    const connection = socket.conn;
+    let ofConnection = this.handshakesOf.get(connection);
+    if (!ofConnection) {
+      this.handshakesOf.set(connection, (ofConnection = new Set()));
+      connection.once('close', () => {
+        for (const handshaking of this.handshakesOf.get(connection) ?? []) this.endHandshake(handshaking);
+        this.handshakesOf.delete(connection);
+      });
+    }
+    ofConnection.add(socket);
   }
 
   private endHandshake(socket: QrSocket): void {
-    // One connection may carry many sockets: a listener left per handshake would pile up on it.
-    const onClose = this.onConnectionClose.get(socket);
-    if (onClose) socket.conn.off('close', onClose);
-    this.onConnectionClose.delete(socket);
+    this.handshakesOf.get(socket.conn)?.delete(socket);
     const set = this.handshaking.get(socket.data.qrId);
     if (!set) return;
     set.delete(socket);
