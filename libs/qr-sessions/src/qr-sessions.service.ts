@@ -11,17 +11,8 @@ import { SignInAlerts } from '@app/sign-in-alerts';
 import { TokensService, type PendingAuth } from '@app/tokens';
 import { QR_EVENTS_CHANNEL } from './qr-session-change';
 import { QrSessionChanges } from './qr-session-changes';
-import {
-  QrSessionsRepository,
-  isDeviceClaim,
-  type AuditActor,
-  type CheckedTransition,
-  type NewQrSession,
-  type Publishing,
-  type QrSessionRow,
-  type QrSessionView,
-  type Transition,
-} from './qr-sessions.repository';
+import type { AuditActor, CheckedTransition, NewQrSession, Publishing, QrSessionRow, QrSessionView, Transition } from './qr-session.records';
+import { QrSessionsRepository, isDeviceClaim } from './qr-sessions.repository';
 import { QrSnapshots } from './qr-snapshots';
 
 export interface DesktopDevice {

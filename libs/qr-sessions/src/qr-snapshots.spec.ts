@@ -1,7 +1,8 @@
 import { JwtService } from '@nestjs/jwt';
 import { AppConfigService, loadConfig } from '@app/config';
 import { TokensService, type TokensRepository } from '@app/tokens';
-import type { QrSessionRow, QrSessionsRepository, QrSessionView } from './qr-sessions.repository';
+import type { QrSessionRow, QrSessionView } from './qr-session.records';
+import type { QrSessionsRepository } from './qr-sessions.repository';
 import { QrSnapshots } from './qr-snapshots';
 
 const SECRET = 'unit-test-secret-unit-test-secret-0123456789';

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { QrSessionSnapshot } from '@app/contract';
 import { TokensService } from '@app/tokens';
 import type { QrSessionChangeFields } from './qr-session-change';
-import { QrSessionsRepository, type QrSessionRow, type QrSessionView } from './qr-sessions.repository';
+import type { QrSessionRow, QrSessionView } from './qr-session.records';
+import { QrSessionsRepository } from './qr-sessions.repository';
 
 /** How long after its confirmation a desktop may still read its token, at least (a session's expiry may be later). */
 export const LOGIN_PICKUP_SECONDS = 60;
