@@ -33,6 +33,7 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
 
   constructor(private readonly config: AppConfigService) {
     super();
+    this.subscribe(PROCESSES_CHANNEL, (processId) => this.heardProcess(processId));
   }
 
   get isListening(): boolean {
@@ -80,16 +81,13 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
       application_name: 'qr-login-listener',
       keepAlive: true,
     });
-    client.on('notification', (message) =>
-      message.channel === PROCESSES_CHANNEL ? this.heardProcess(message.payload) : this.dispatch(message.channel, message.payload),
-    );
+    client.on('notification', (message) => this.dispatch(message.channel, message.payload));
     client.on('error', (error) => this.lost(error, client));
     client.on('end', () => this.lost(new Error('listener connection ended'), client));
     this.client = client;
     await client.connect();
     for (const channel of this.channels) await this.listen(client, channel);
-    await this.listen(client, PROCESSES_CHANNEL);
-    await client.query('SELECT pg_notify($1, $2)', [PROCESSES_CHANNEL, this.processId]);
+    await client.query('SELECT pg_notify($1, $2)', [PROCESSES_CHANNEL, JSON.stringify(this.processId)]);
     this.connected = true;
     this.reconnectDelay = RECONNECT_MIN_MS;
   }
@@ -101,7 +99,7 @@ export class PgEventBus extends EventBus implements OnModuleInit, OnModuleDestro
     return listened;
   }
 
-  private heardProcess(processId: string | undefined): void {
+  private heardProcess(processId: unknown): void {
     if (processId === this.processId || this.joined) return;
     this.joined = true;
     if (this.config.aloneOnDatabase) {
