@@ -32,7 +32,8 @@ export function runMigrations(url: string): Promise<string[]> {
 export function revertLastMigration(url: string): Promise<string | undefined> {
   return inTurn(url, async (executor, queryRunner) => {
     // TypeORM's own choice of the last one: the latest timestamp.
-    const [last] = (await queryRunner.query(`SELECT name FROM schema_migrations ORDER BY "timestamp" DESC LIMIT 1`)) as { name: string }[];
+    const table = queryRunner.connection.options.migrationsTableName!;
+    const [last] = (await queryRunner.query(`SELECT name FROM "${table}" ORDER BY "timestamp" DESC LIMIT 1`)) as { name: string }[];
     if (!last) return undefined;
     await executor.undoLastMigration();
     return last.name;
